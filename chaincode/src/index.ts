@@ -1,0 +1,11 @@
+import { CreditContract } from './contract';
+
+export { CreditContract };
+export { ContractError, ErrorCodes, type ErrorCode } from './errors';
+export { isValidUscc, usccCheckCharacter, usccProblem, type UsccProblem } from './uscc';
+export * as eip712 from './eip712';
+export { canonicalJson } from './canonical';
+export type * from './model';
+
+/** The contracts `fabric-chaincode-node` serves; the first is the default. */
+export const contracts = [CreditContract];
