@@ -31,9 +31,17 @@ function chaincodeDecoratorMetadata(): Plugin {
 export default defineConfig({
   plugins: [chaincodeDecoratorMetadata()],
   test: {
-    include: ['chaincode/src/**/*.test.ts', 'chaincode/test/**/*.test.ts', 'gateway/**/*.test.ts', 'network/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'chaincode/src/**/*.test.ts',
+      'chaincode/test/**/*.test.ts',
+      'gateway/**/*.test.ts',
+      'network/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
+    env: { CORE_CHAINCODE_LOGGING_LEVEL: 'ERROR' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

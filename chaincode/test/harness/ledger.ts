@@ -81,7 +81,9 @@ export class InMemoryLedger {
   /** Committed entry for `key`, if any. */
   get(key: string): StateEntry | undefined {
     const entry = this.state.get(key);
-    return entry && { value: Buffer.from(entry.value), version: entry.version, metadata: new Map(entry.metadata) };
+    return (
+      entry && { value: Buffer.from(entry.value), version: entry.version, metadata: new Map(entry.metadata) }
+    );
   }
 
   /** All committed entries, in Fabric (UTF-8 byte) key order. */
@@ -130,10 +132,9 @@ export class InMemoryLedger {
         e.version,
         [...e.metadata.entries()].sort(([a], [b]) => compareKeys(a, b)).map(([k, v]) => [k, hex(v)]),
       ]),
-      history: [...this.keyHistory.keys()].sort(compareKeys).map((key) => [
-        key,
-        (this.keyHistory.get(key) ?? []).map((h) => ({ ...h, value: hex(h.value) })),
-      ]),
+      history: [...this.keyHistory.keys()]
+        .sort(compareKeys)
+        .map((key) => [key, (this.keyHistory.get(key) ?? []).map((h) => ({ ...h, value: hex(h.value) }))]),
       events: this.eventLog.map((e) => ({ ...e, payload: hex(e.payload) })),
       txIds: [...this.txIds],
     });
@@ -146,7 +147,12 @@ export class InMemoryLedger {
    * the key history.
    * @throws if `txId` was already committed (Fabric marks such a transaction DUPLICATE_TXID).
    */
-  commit(txId: string, timestamp: TxTimestamp, writeSet: WriteSet, event?: { name: string; payload: Buffer }): Version {
+  commit(
+    txId: string,
+    timestamp: TxTimestamp,
+    writeSet: WriteSet,
+    event?: { name: string; payload: Buffer },
+  ): Version {
     if (this.txIds.has(txId)) throw new Error(`duplicate transaction found [${txId}]`);
     const version: Version = { blockNum: this.blocks + 1, txNum: 0 };
     const keys = new Set([...writeSet.writes.keys(), ...writeSet.metadataWrites.keys()]);
@@ -177,7 +183,12 @@ export class InMemoryLedger {
       }
     }
     if (event) {
-      this.eventLog.push({ txId, blockNum: version.blockNum, name: event.name, payload: Buffer.from(event.payload) });
+      this.eventLog.push({
+        txId,
+        blockNum: version.blockNum,
+        name: event.name,
+        payload: Buffer.from(event.payload),
+      });
     }
     this.txIds.add(txId);
     this.blocks = version.blockNum;

@@ -119,7 +119,8 @@ export function buildSignedProposal(opts: ProposalOptions): BuiltProposal {
 
   const payload = new peer.ChaincodeProposalPayload();
   payload.setInput(invocationSpec.serializeBinary());
-  const transientMap = payload.getTransientmapMap();
+  // jspb.Map (google-protobuf typings are not installed)
+  const transientMap = payload.getTransientmapMap() as { set(key: string, value: Uint8Array): unknown };
   for (const [key, value] of Object.entries(opts.transient ?? {})) transientMap.set(key, value);
 
   const proposal = new peer.Proposal();
@@ -131,5 +132,13 @@ export function buildSignedProposal(opts: ProposalOptions): BuiltProposal {
   signedProposal.setProposalBytes(proposalBytes);
   signedProposal.setSignature(signLowS(opts.identity.privateKeyPem, proposalBytes));
 
-  return { signedProposal, proposalBytes, txId, chaincodeInput, nonce, creator, timestamp: { seconds, nanos } };
+  return {
+    signedProposal,
+    proposalBytes,
+    txId,
+    chaincodeInput,
+    nonce,
+    creator,
+    timestamp: { seconds, nanos },
+  };
 }
