@@ -12,7 +12,10 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-extraneous-class': 'off',
     },
   },
@@ -60,9 +63,18 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='randomBytes']", message: 'Chaincode must be deterministic.' },
-        { selector: "CallExpression[callee.property.name='randomUUID']", message: 'Chaincode must be deterministic.' },
-        { selector: "CallExpression[callee.name='randomBytes']", message: 'Chaincode must be deterministic.' },
+        {
+          selector: "CallExpression[callee.property.name='randomBytes']",
+          message: 'Chaincode must be deterministic.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='randomUUID']",
+          message: 'Chaincode must be deterministic.',
+        },
+        {
+          selector: "CallExpression[callee.name='randomBytes']",
+          message: 'Chaincode must be deterministic.',
+        },
         { selector: "CallExpression[callee.name='randomUUID']", message: 'Chaincode must be deterministic.' },
       ],
     },
