@@ -30,6 +30,14 @@ async function drain<T>(
   return out;
 }
 
+type PagingMetadata = { fetchedRecordsCount?: number; bookmark?: string };
+
+/** Peers send no paging metadata when a query matched nothing; fabric-shim then leaves it undefined. */
+function pageOf<T>(records: T[], metadata: PagingMetadata | undefined, pageSize: number): Page<T> {
+  const fetchedCount = metadata?.fetchedRecordsCount ?? 0;
+  return { records, bookmark: fetchedCount < pageSize ? '' : (metadata?.bookmark ?? ''), fetchedCount };
+}
+
 /** A page of records under a partial composite key, each mapped (and possibly dropped) by `map`. */
 export async function pageByPartialKey<T>(
   tx: Tx,
@@ -46,11 +54,7 @@ export async function pageByPartialKey<T>(
     bookmark,
   );
   const records = await drain(iterator, map);
-  return {
-    records,
-    bookmark: metadata.fetchedRecordsCount < pageSize ? '' : metadata.bookmark,
-    fetchedCount: metadata.fetchedRecordsCount,
-  };
+  return pageOf(records, metadata as PagingMetadata | undefined, pageSize);
 }
 
 /** A page of a simple-key range `[start, end)`. */
@@ -64,11 +68,7 @@ export async function pageByRange<T>(
 ): Promise<Page<T>> {
   const { iterator, metadata } = await tx.stub.getStateByRangeWithPagination(start, end, pageSize, bookmark);
   const records = await drain(iterator, map);
-  return {
-    records,
-    bookmark: metadata.fetchedRecordsCount < pageSize ? '' : metadata.bookmark,
-    fetchedCount: metadata.fetchedRecordsCount,
-  };
+  return pageOf(records, metadata as PagingMetadata | undefined, pageSize);
 }
 
 /** Every entry of a simple-key range `[start, end)`, in key order. */
