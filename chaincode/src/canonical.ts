@@ -3,7 +3,21 @@
  * sort) at every depth, so every endorser writes byte-identical state.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return serialise(value) ?? 'null';
+}
+
+/** Writes the JSON text directly: a JavaScript object would list integer-like keys first. */
+function serialise(value: unknown): string | undefined {
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => serialise(v) ?? 'null').join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const parts: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const inner = serialise((value as Record<string, unknown>)[key]);
+      if (inner !== undefined) parts.push(`${JSON.stringify(key)}:${inner}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function sortKeys(value: unknown): unknown {

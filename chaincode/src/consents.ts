@@ -1,5 +1,5 @@
 import { requireMember, requireParticipant } from './authz';
-import { findCategory, findOrganisation, findPurpose, loadConfig } from './config';
+import { findCategory, findPurpose, loadConfig } from './config';
 import {
   CONSENT_REVOCATION_TYPES,
   CONSENT_TYPES,
@@ -85,8 +85,6 @@ export async function recordConsent(tx: Tx, consentText: string, signature: stri
   if (caller.mspId !== message.granteeMsp || caller.institution !== message.granteeInstitution) {
     fail('ORG_FORBIDDEN', 'a consent is recorded by the grantee institution');
   }
-  if (findOrganisation(config, message.granteeMsp)?.kind !== 'member')
-    fail('UNKNOWN_ORG', `${message.granteeMsp} is not a member`);
   for (const category of message.categories) findCategory(config, category);
   if (findPurpose(config, message.purpose).supervisory)
     fail('PURPOSE_FORBIDDEN', 'a consent cannot name a supervisory purpose');

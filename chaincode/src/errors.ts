@@ -17,7 +17,6 @@ export const ErrorCodes = {
   UNKNOWN_SCHEMA_VERSION: 'the schema version is not configured for the category',
   UNKNOWN_PURPOSE: 'the purpose code is not configured',
   PURPOSE_FORBIDDEN: 'supervisory purposes are for regulators only, and regulators must use one',
-  UNKNOWN_ORG: 'the MSP is not a configured organisation of the consortium',
   ORG_NOT_FOUND: 'the organisation has not published a profile',
   KEY_EXISTS: 'the organisation already published a key with that key id',
   SUBJECT_NOT_FOUND: 'no consent-signing key is registered for the subject',

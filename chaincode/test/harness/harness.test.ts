@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { Context, Contract, Param, Returns, Transaction } from 'fabric-contract-api';
-import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb.js';
+import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ContractHarness,

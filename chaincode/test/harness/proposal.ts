@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 // The very Timestamp class fabric-protos' generated messages embed (google-protobuf has no typings
 // installed; see vendor-modules.d.ts).
-import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
+import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb';
 import { signLowS } from './ecdsa.js';
 import type { TestIdentity } from './identities.js';
 
