@@ -126,10 +126,13 @@ export function pageSize(value: string): number {
   return Number(value);
 }
 
-/** An opaque bookmark returned by an earlier page, or empty for the first page. */
+/**
+ * An opaque bookmark returned by an earlier page, or empty for the first page. Bookmarks are ledger
+ * keys, so they contain the key separators U+0000 and U+0001 but no other control character.
+ */
 export function bookmark(value: string): string {
   check(
-    value.length <= 1024 && !hasControlCharacters(value.replace(/\0/g, '')),
+    value.length <= 1024 && !hasControlCharacters(value.split('\u0000').join('').split('\u0001').join('')),
     'bookmark',
     'a bookmark from an earlier page',
   );
