@@ -95,7 +95,7 @@ export function getIdentities(): Promise<Identities> {
 
 /** A fresh ledger running the credit contract on channel {@link CHANNEL}, clock at {@link T0}. */
 export function newHarness(): ContractHarness {
-  return new ContractHarness(contracts as unknown as Array<new () => unknown>, {
+  return new ContractHarness(contracts, {
     channelId: CHANNEL,
     now: T0,
   });
@@ -110,6 +110,7 @@ export async function initialisedHarness(): Promise<{ h: ContractHarness; id: Id
 }
 
 /** Asserts a successful transaction and returns its parsed result. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- caller-asserted result type
 export function ok<T = Record<string, unknown>>(res: TxResult): T {
   expect(res.message, `expected success, got: ${res.message}`).toBe('');
   expect(res.status).toBe(200);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { Context, Contract, Param, Returns, Transaction } from 'fabric-contract-api';
-import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ContractHarness,
@@ -313,7 +312,7 @@ describe('proposals', () => {
 
     expect(chdr.getType()).toBe(common.HeaderType.ENDORSER_TRANSACTION);
     expect(chdr.getChannelId()).toBe('ch');
-    expect((chdr.getTimestamp() as Timestamp | undefined)?.getSeconds()).toBe(42);
+    expect(chdr.getTimestamp()?.getSeconds()).toBe(42);
     expect(ext.getChaincodeId()?.getName()).toBe('cc');
     expect(creator.getMspid()).toBe('Org1MSP');
     expect(Buffer.from(creator.getIdBytes_asU8()).toString()).toBe(alice.certPem);
