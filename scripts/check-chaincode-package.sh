@@ -28,7 +28,7 @@ node -e '
 
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 CORE_PEER_LOCALMSPID=YangtzeMSP CORE_CHAINCODE_LOGGING_LEVEL=WARNING \
-  npx --no-install fabric-chaincode-node server --chaincode-address "127.0.0.1:$port" --chaincode-id credit:ci &
+  node node_modules/fabric-shim/cli.js server --chaincode-address "127.0.0.1:$port" --chaincode-id credit:ci &
 server_pid=$!
 for _ in $(seq 1 100); do
   if node -e 'require("net").connect(+process.argv[1],"127.0.0.1").on("connect",()=>process.exit(0)).on("error",()=>process.exit(1))' "$port"; then
