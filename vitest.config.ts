@@ -12,7 +12,7 @@ export default defineConfig({
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
-    env: { CORE_CHAINCODE_LOGGING_LEVEL: 'ERROR' },
+    env: { CORE_CHAINCODE_LOGGING_LEVEL: 'CRITICAL' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -1,0 +1,51 @@
+import { mkdir } from 'node:fs/promises';
+import { ClassicLevel } from 'classic-level';
+import { LedgerError } from './errors.js';
+
+/*
+ * One LevelDB database per peer, split into sublevels. Keys and values are raw bytes everywhere
+ * (layouts in keys.ts and records.ts).
+ */
+
+const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+
+/** The root database of a peer ledger. */
+export type LedgerDb = ClassicLevel<Uint8Array, Uint8Array>;
+
+function sublevels(db: LedgerDb) {
+  return {
+    /** block number → block bytes as received */
+    blocks: db.sublevel<Uint8Array, Uint8Array>('blocks', BINARY),
+    /** tx id → first occurrence (block, tx, validation code) */
+    txids: db.sublevel<Uint8Array, Uint8Array>('txids', BINARY),
+    /** (ns, key) → version and value */
+    state: db.sublevel<Uint8Array, Uint8Array>('state', BINARY),
+    /** (ns, key) → key metadata */
+    stateMeta: db.sublevel<Uint8Array, Uint8Array>('statemeta', BINARY),
+    /** (ns, key, block, tx) → tx id, timestamp and value written */
+    history: db.sublevel<Uint8Array, Uint8Array>('history', BINARY),
+    /** ledger-wide values: the height */
+    meta: db.sublevel<Uint8Array, Uint8Array>('meta', BINARY),
+  };
+}
+
+/** The sublevels of a peer ledger. */
+export type LedgerStores = ReturnType<typeof sublevels>;
+
+/** Name of one sublevel. */
+export type StoreName = keyof LedgerStores;
+
+/** Opens (creating if needed) the LevelDB database in `dir`, throwing `OPEN_FAILED` on failure. */
+export async function openLedgerDb(dir: string): Promise<{ db: LedgerDb; stores: LedgerStores }> {
+  const db: LedgerDb = new ClassicLevel<Uint8Array, Uint8Array>(dir, BINARY);
+  try {
+    await mkdir(dir, { recursive: true });
+    await db.open();
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : '';
+    throw new LedgerError('OPEN_FAILED', `cannot open ledger at ${dir}: ${String(err)} ${cause}`.trim(), {
+      cause: err,
+    });
+  }
+  return { db, stores: sublevels(db) };
+}

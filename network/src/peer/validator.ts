@@ -1,0 +1,466 @@
+import { common, ledger as ledgerPb, peer } from '@hyperledger/fabric-protos';
+import { DEFAULT_MAX_DEGREE, RangeQueryResultsHelper } from '../chaincode/index.js';
+import type { StateReader, Version } from '../chaincode/ports.js';
+import type { Identity } from '../msp/index.js';
+import {
+  BlockMetadataUpdates,
+  VALIDATION_PARAMETER,
+  checkEndorsementPolicy,
+  validateKeyLevelEndorsement,
+  type OrgSubPolicies,
+  type PolicySigner,
+} from '../policy/index.js';
+import { computeTxId, proposalHash } from './proposal.js';
+import type { ChaincodeDefinition, TxStatus } from './ports.js';
+
+const Code = peer.TxValidationCode;
+
+/** What validation needs from the peer: its MSPs, committed ledger and chaincode definitions. */
+export interface ValidatorDeps {
+  readonly channelId: string;
+  readonly deserialize: (serialized: Uint8Array) => Identity;
+  readonly ledger: StateReader & { getTxStatus(txId: string): Promise<TxStatus | undefined> };
+  readonly definition: (name: string) => ChaincodeDefinition | undefined;
+  /** The channel's application organisations (for implicit-meta policies). */
+  readonly applicationOrgs: OrgSubPolicies;
+}
+
+/** A write of a valid transaction, in ledger form. */
+export interface TxWrite {
+  readonly ns: string;
+  readonly key: string;
+  readonly value: Uint8Array | null;
+}
+
+/** The verdict on one transaction of a block. */
+export interface ValidatedTx {
+  readonly txNum: number;
+  readonly txId: string;
+  readonly code: number;
+  readonly timestamp: { seconds: number; nanos: number };
+  readonly chaincodeName?: string;
+  readonly writes: TxWrite[];
+  readonly metadataWrites: Array<{ ns: string; key: string; metadata: Record<string, Uint8Array> }>;
+  readonly event?: peer.ChaincodeEvent;
+}
+
+interface ParsedTx {
+  txId: string;
+  timestamp: { seconds: number; nanos: number };
+  chaincodeName: string;
+  prpBytes: Uint8Array;
+  endorsements: peer.Endorsement[];
+  rwsets: Array<{ ns: string; kv: ledgerPb.rwset.kvrwset.KVRWSet }>;
+  event?: peer.ChaincodeEvent;
+}
+
+class Invalid extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Updates made by earlier valid transactions of the block being validated. */
+class BlockUpdates {
+  readonly #values = new Map<string, { value: Uint8Array | null; version: Version }>();
+
+  static key(ns: string, key: string): string {
+    return `${ns}\u0000${key}`;
+  }
+
+  apply(ns: string, key: string, value: Uint8Array | null, version: Version): void {
+    this.#values.set(BlockUpdates.key(ns, key), { value, version });
+  }
+
+  has(ns: string, key: string): boolean {
+    return this.#values.has(BlockUpdates.key(ns, key));
+  }
+
+  /** Updated keys of `ns` within `[start, end)` (end '' = unbounded), as (key, value|null, version). */
+  inRange(
+    ns: string,
+    start: string,
+    end: string,
+  ): Array<{ key: string; value: Uint8Array | null; version: Version }> {
+    const prefix = `${ns}\u0000`;
+    const out: Array<{ key: string; value: Uint8Array | null; version: Version }> = [];
+    for (const [k, v] of this.#values) {
+      if (!k.startsWith(prefix)) continue;
+      const key = k.slice(prefix.length);
+      if (compareKeys(key, start) >= 0 && (end === '' || compareKeys(key, end) < 0)) out.push({ key, ...v });
+    }
+    return out.sort((a, b) => compareKeys(a.key, b.key));
+  }
+}
+
+/** UTF-8 byte order, as LevelDB and Fabric compare keys. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function sameVersion(a: Version | undefined, b: Version | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.blockNum === b.blockNum && a.txNum === b.txNum;
+}
+
+function readVersion(read: ledgerPb.rwset.kvrwset.KVRead): Version | undefined {
+  const v = read.getVersion();
+  return v ? { blockNum: v.getBlockNum(), txNum: v.getTxNum() } : undefined;
+}
+
+/**
+ * A peer's block validator: Fabric's committer-side checks, in Fabric's order, each transaction
+ * independently on every peer: envelope and header, creator signature and MSP membership, txid,
+ * duplicate txid (ledger and earlier in the block), proposal binding, endorsement signatures and
+ * the chaincode or key-level endorsement policy, then MVCC read and phantom-read checks against
+ * committed state plus earlier valid transactions of the same block.
+ */
+export class BlockValidator {
+  readonly #deps: ValidatorDeps;
+
+  constructor(deps: ValidatorDeps) {
+    this.#deps = deps;
+  }
+
+  /** Validates the transactions of a (non-config) block. */
+  async validate(block: common.Block): Promise<ValidatedTx[]> {
+    const blockNum = block.getHeader()?.getNumber() ?? 0;
+    const data = block.getData()?.getDataList_asU8() ?? [];
+    const updates = new BlockUpdates();
+    const metadataUpdates = new BlockMetadataUpdates();
+    const seen = new Set<string>();
+    const out: ValidatedTx[] = [];
+    for (let txNum = 0; txNum < data.length; txNum++) {
+      const raw = data[txNum] ?? new Uint8Array();
+      let parsed: ParsedTx | undefined;
+      let code: number = Code.VALID;
+      let txId = '';
+      let timestamp = { seconds: 0, nanos: 0 };
+      try {
+        parsed = await this.#checkEnvelope(raw, seen);
+        txId = parsed.txId;
+        timestamp = parsed.timestamp;
+        this.#checkEndorsements(parsed, blockNum, txNum, metadataUpdates);
+        await this.#checkMvcc(parsed, updates);
+      } catch (err) {
+        if (!(err instanceof Invalid)) throw err;
+        code = err.code;
+        txId = parsed?.txId ?? (err as Invalid & { txId?: string }).txId ?? txId;
+      }
+      if (txId !== '') seen.add(txId);
+      if (code !== Code.VALID || !parsed) {
+        out.push({ txNum, txId, code, timestamp, writes: [], metadataWrites: [] });
+        continue;
+      }
+      const writes: TxWrite[] = [];
+      const metadataWrites: ValidatedTx['metadataWrites'] = [];
+      for (const { ns, kv } of parsed.rwsets) {
+        for (const w of kv.getWritesList()) {
+          const value = w.getIsDelete() ? null : w.getValue_asU8();
+          writes.push({ ns, key: w.getKey(), value });
+          updates.apply(ns, w.getKey(), value, { blockNum, txNum });
+        }
+        for (const m of kv.getMetadataWritesList()) {
+          const metadata: Record<string, Uint8Array> = {};
+          for (const e of m.getEntriesList()) metadata[e.getName()] = e.getValue_asU8();
+          metadataWrites.push({ ns, key: m.getKey(), metadata });
+        }
+      }
+      out.push({
+        txNum,
+        txId,
+        code,
+        timestamp,
+        chaincodeName: parsed.chaincodeName,
+        writes,
+        metadataWrites,
+        ...(parsed.event ? { event: parsed.event } : {}),
+      });
+    }
+    return out;
+  }
+
+  async #checkEnvelope(raw: Uint8Array, seen: Set<string>): Promise<ParsedTx> {
+    const { channelId, deserialize, ledger } = this.#deps;
+    if (raw.length === 0) throw new Invalid(Code.NIL_ENVELOPE, 'nil envelope');
+    let env: common.Envelope;
+    let payload: common.Payload;
+    try {
+      env = common.Envelope.deserializeBinary(raw);
+      payload = common.Payload.deserializeBinary(env.getPayload_asU8());
+    } catch {
+      throw new Invalid(Code.BAD_PAYLOAD, 'bad payload');
+    }
+    const header = payload.getHeader();
+    if (!header) throw new Invalid(Code.BAD_COMMON_HEADER, 'no header');
+    let chdr: common.ChannelHeader;
+    let shdr: common.SignatureHeader;
+    try {
+      chdr = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
+      shdr = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
+    } catch {
+      throw new Invalid(Code.BAD_COMMON_HEADER, 'bad header');
+    }
+    const txId = chdr.getTxId();
+    const fail = (code: number, message: string): never => {
+      const err = new Invalid(code, message) as Invalid & { txId?: string };
+      err.txId = txId;
+      throw err;
+    };
+    if (chdr.getType() !== common.HeaderType.ENDORSER_TRANSACTION)
+      fail(Code.UNKNOWN_TX_TYPE, 'unsupported tx type');
+    if (chdr.getChannelId() !== channelId) fail(Code.TARGET_CHAIN_NOT_FOUND, 'wrong channel');
+    if (shdr.getNonce_asU8().length === 0 || shdr.getCreator_asU8().length === 0)
+      fail(Code.BAD_COMMON_HEADER, 'no nonce or creator');
+    let creator: Identity | undefined;
+    try {
+      creator = deserialize(shdr.getCreator_asU8());
+    } catch {
+      fail(Code.BAD_CREATOR_SIGNATURE, 'creator not valid');
+    }
+    if (!creator?.verify(env.getPayload_asU8(), env.getSignature_asU8()))
+      fail(Code.BAD_CREATOR_SIGNATURE, 'bad signature');
+    if (computeTxId(shdr.getNonce_asU8(), shdr.getCreator_asU8()) !== txId)
+      fail(Code.BAD_PROPOSAL_TXID, 'bad txid');
+    if (seen.has(txId) || (await ledger.getTxStatus(txId)) !== undefined)
+      fail(Code.DUPLICATE_TXID, 'duplicate txid');
+
+    let prpBytes: Uint8Array;
+    let action: peer.ChaincodeAction;
+    let endorsements: peer.Endorsement[];
+    let ccpBytes: Uint8Array;
+    try {
+      const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
+      const actions = tx.getActionsList();
+      if (actions.length !== 1) throw new Error('one action');
+      const act = actions[0] as peer.TransactionAction;
+      if (!Buffer.from(act.getHeader_asU8()).equals(Buffer.from(header.getSignatureHeader_asU8())))
+        throw new Error('header');
+      const cap = peer.ChaincodeActionPayload.deserializeBinary(act.getPayload_asU8());
+      const endorsed = cap.getAction();
+      if (!endorsed) throw new Error('no action');
+      prpBytes = endorsed.getProposalResponsePayload_asU8();
+      endorsements = endorsed.getEndorsementsList();
+      ccpBytes = cap.getChaincodeProposalPayload_asU8();
+      const prp = peer.ProposalResponsePayload.deserializeBinary(prpBytes);
+      if (
+        !Buffer.from(prp.getProposalHash_asU8()).equals(
+          proposalHash(header.getChannelHeader_asU8(), header.getSignatureHeader_asU8(), ccpBytes),
+        )
+      ) {
+        throw new Error('proposal hash');
+      }
+      action = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
+    } catch {
+      return fail(Code.INVALID_ENDORSER_TRANSACTION, 'malformed endorser transaction');
+    }
+    const chaincodeName = action.getChaincodeId()?.getName() ?? '';
+    const definition = this.#deps.definition(chaincodeName);
+    if (!definition) fail(Code.INVALID_CHAINCODE, `unknown chaincode ${chaincodeName}`);
+    if ((action.getResponse()?.getStatus() ?? 0) >= 400)
+      fail(Code.ENDORSEMENT_POLICY_FAILURE, 'endorsed an error response');
+    const rwsets: ParsedTx['rwsets'] = [];
+    try {
+      const txRwset = ledgerPb.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8());
+      for (const ns of txRwset.getNsRwsetList()) {
+        rwsets.push({
+          ns: ns.getNamespace(),
+          kv: ledgerPb.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()),
+        });
+      }
+    } catch {
+      fail(Code.BAD_RWSET, 'bad rwset');
+    }
+    for (const { ns, kv } of rwsets) {
+      if (ns !== chaincodeName && (kv.getWritesList().length > 0 || kv.getMetadataWritesList().length > 0)) {
+        fail(Code.ILLEGAL_WRITESET, `writes to namespace ${ns}`);
+      }
+    }
+    let event: peer.ChaincodeEvent | undefined;
+    const eventBytes = action.getEvents_asU8();
+    if (eventBytes.length > 0) {
+      try {
+        event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
+      } catch {
+        fail(Code.INVALID_ENDORSER_TRANSACTION, 'bad event');
+      }
+    }
+    const ts = chdr.getTimestamp();
+    return {
+      txId,
+      timestamp: { seconds: ts?.getSeconds() ?? 0, nanos: ts?.getNanos() ?? 0 },
+      chaincodeName,
+      prpBytes,
+      endorsements,
+      rwsets,
+      ...(event ? { event } : {}),
+    };
+  }
+
+  /** Verified endorsers: invalid identities and bad signatures simply do not count, as in Fabric. */
+  #endorsers(parsed: ParsedTx): PolicySigner[] {
+    const signers: PolicySigner[] = [];
+    for (const e of parsed.endorsements) {
+      try {
+        const id = this.#deps.deserialize(e.getEndorser_asU8());
+        if (!id.verify(Buffer.concat([parsed.prpBytes, e.getEndorser_asU8()]), e.getSignature_asU8()))
+          continue;
+        signers.push({
+          identityKey: `${id.mspId}\u0000${id.id}`,
+          satisfies: (p) => p.mspId === id.mspId && id.roles.has(p.role),
+        });
+      } catch {
+        continue;
+      }
+    }
+    return signers;
+  }
+
+  #checkEndorsements(
+    parsed: ParsedTx,
+    blockNum: number,
+    txNum: number,
+    metadataUpdates: BlockMetadataUpdates,
+  ): void {
+    const definition = this.#deps.definition(parsed.chaincodeName);
+    if (!definition) throw new Invalid(Code.INVALID_CHAINCODE, 'unknown chaincode');
+    const signers = this.#endorsers(parsed);
+    const own = parsed.rwsets.find((r) => r.ns === parsed.chaincodeName)?.kv;
+    const writeKeys = own?.getWritesList().map((w) => w.getKey()) ?? [];
+    const metadataKeys = own?.getMetadataWritesList().map((m) => m.getKey()) ?? [];
+    const committedVp = this.#committedVp;
+    const result = validateKeyLevelEndorsement({
+      namespace: parsed.chaincodeName,
+      blockNumber: blockNum,
+      txNumber: txNum,
+      writeKeys,
+      metadataWriteKeys: metadataKeys,
+      committedValidationParameter: (key) => committedVp.get(BlockUpdates.key(parsed.chaincodeName, key)),
+      metadataUpdatedEarlierInBlock: (key) => metadataUpdates.updated(parsed.chaincodeName, key),
+      checkChaincodePolicy: () =>
+        checkEndorsementPolicy(definition.policy, this.#deps.applicationOrgs, signers),
+      signers,
+    });
+    if (!result.ok) throw new Invalid(Code.ENDORSEMENT_POLICY_FAILURE, result.message);
+    metadataUpdates.record(parsed.chaincodeName, metadataKeys);
+  }
+
+  /** Committed VALIDATION_PARAMETERs of the keys of the block, loaded by {@link prepare}. */
+  #committedVp = new Map<string, Uint8Array>();
+
+  /**
+   * Loads the committed key-level endorsement policies of every key the block writes; call before
+   * {@link validate} (the policy module's check is synchronous).
+   */
+  async prepare(block: common.Block): Promise<void> {
+    const vp = new Map<string, Uint8Array>();
+    for (const raw of block.getData()?.getDataList_asU8() ?? []) {
+      for (const { ns, key } of writtenKeys(raw)) {
+        const id = BlockUpdates.key(ns, key);
+        if (vp.has(id)) continue;
+        const metadata = await this.#deps.ledger.getStateMetadata(ns, key);
+        const param = metadata?.[VALIDATION_PARAMETER];
+        if (param) vp.set(id, param);
+      }
+    }
+    this.#committedVp = vp;
+  }
+
+  async #checkMvcc(parsed: ParsedTx, updates: BlockUpdates): Promise<void> {
+    const state = this.#deps.ledger;
+    for (const { ns, kv } of parsed.rwsets) {
+      for (const read of kv.getReadsList()) {
+        if (updates.has(ns, read.getKey()))
+          throw new Invalid(Code.MVCC_READ_CONFLICT, 'read updated in block');
+        const committed = await state.getState(ns, read.getKey());
+        if (!sameVersion(committed?.version, readVersion(read)))
+          throw new Invalid(Code.MVCC_READ_CONFLICT, 'stale read');
+      }
+      for (const rq of kv.getRangeQueriesInfoList()) {
+        if (!(await this.#rangeUnchanged(ns, rq, updates)))
+          throw new Invalid(Code.PHANTOM_READ_CONFLICT, 'phantom read');
+      }
+    }
+  }
+
+  /**
+   * Re-runs a recorded range query over committed state plus this block's updates and compares the
+   * results, raw or as Fabric's Merkle summary. A scan the chaincode did not exhaust recorded the
+   * last key it read as its end key, which is then included (Fabric's `includeEndKey`).
+   */
+  async #rangeUnchanged(
+    ns: string,
+    rq: ledgerPb.rwset.kvrwset.RangeQueryInfo,
+    updates: BlockUpdates,
+  ): Promise<boolean> {
+    const start = rq.getStartKey();
+    const end = rq.getItrExhausted() ? rq.getEndKey() : `${rq.getEndKey()}\u0000`;
+    const merged = new Map<string, Version>();
+    for await (const entry of this.#deps.ledger.scan(ns, start, end)) merged.set(entry.key, entry.version);
+    for (const u of updates.inRange(ns, start, end)) {
+      if (u.value === null) merged.delete(u.key);
+      else merged.set(u.key, u.version);
+    }
+    const actual = [...merged.entries()].sort(([a], [b]) => compareKeys(a, b));
+    const summary = rq.getReadsMerkleHashes();
+    const helper = new RangeQueryResultsHelper(true, summary ? summary.getMaxDegree() : DEFAULT_MAX_DEGREE);
+    for (const [key, version] of actual) {
+      const read = new ledgerPb.rwset.kvrwset.KVRead();
+      read.setKey(key);
+      const v = new ledgerPb.rwset.kvrwset.Version();
+      v.setBlockNum(version.blockNum);
+      v.setTxNum(version.txNum);
+      read.setVersion(v);
+      helper.add(read);
+    }
+    const got = helper.done();
+    if (summary) {
+      const mine = got.merkleSummary;
+      if (!mine || mine.getMaxLevel() !== summary.getMaxLevel()) return false;
+      const a = mine.getMaxLevelHashesList_asU8();
+      const b = summary.getMaxLevelHashesList_asU8();
+      return (
+        a.length === b.length &&
+        a.every((h, i) => Buffer.from(h).equals(Buffer.from(b[i] ?? new Uint8Array())))
+      );
+    }
+    const recorded = rq.getRawReads()?.getKvReadsList() ?? [];
+    if (got.merkleSummary || (got.rawReads?.length ?? 0) !== recorded.length) return false;
+    return (got.rawReads ?? []).every((r, i) => {
+      const other = recorded[i];
+      return (
+        other !== undefined &&
+        other.getKey() === r.getKey() &&
+        sameVersion(readVersion(r), readVersion(other))
+      );
+    });
+  }
+}
+
+function writtenKeys(raw: Uint8Array): Array<{ ns: string; key: string }> {
+  try {
+    const env = common.Envelope.deserializeBinary(raw);
+    const payload = common.Payload.deserializeBinary(env.getPayload_asU8());
+    const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
+    const out: Array<{ ns: string; key: string }> = [];
+    for (const act of tx.getActionsList()) {
+      const cap = peer.ChaincodeActionPayload.deserializeBinary(act.getPayload_asU8());
+      const prp = peer.ProposalResponsePayload.deserializeBinary(
+        cap.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
+      );
+      const action = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
+      const rwset = ledgerPb.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8());
+      for (const ns of rwset.getNsRwsetList()) {
+        const kv = ledgerPb.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+        for (const w of kv.getWritesList()) out.push({ ns: ns.getNamespace(), key: w.getKey() });
+        for (const m of kv.getMetadataWritesList()) out.push({ ns: ns.getNamespace(), key: m.getKey() });
+      }
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
