@@ -241,6 +241,7 @@ export async function startNetwork(
       signer: nodeSigner(entry.material),
       msp,
       applicationOrgs,
+      ordererOrgs: channel.orgs.filter((o) => o.role === 'orderer').map((o) => o.mspId),
       definition: (name) => definitions.get(name),
       executor: (name) => runtimes.get(org.mspId)?.get(name),
       orderer: {

@@ -49,6 +49,8 @@ export class Committer {
     private readonly source: BlockSource,
     private readonly lock: ReadWriteLock,
     private readonly notifier: CommitNotifier,
+    /** Checks the ordering service's signature on a delivered block (the channel's BlockValidation policy). */
+    private readonly verifyBlock: (block: common.Block) => boolean,
   ) {}
 
   /** The error that stopped committing, if any. */
@@ -80,6 +82,9 @@ export class Committer {
   /** Validates and commits one block (the next one); exposed for catch-up and tests. */
   async commitBlock(block: common.Block): Promise<void> {
     const number = block.getHeader()?.getNumber() ?? 0;
+    if (number > 0 && !this.verifyBlock(block)) {
+      throw new Error(`block ${number} is not signed by the ordering service; refusing to commit it`);
+    }
     await this.lock.write(async () => {
       let txs: ValidatedTx[];
       if (number === 0) {

@@ -1,9 +1,10 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { gateway as gatewayPb, peer as peerPb } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayPb, peer as peerPb } from '@hyperledger/fabric-protos';
 import type { StateReader } from '../chaincode/ports.js';
 import type { SigningIdentity } from '../crypto/signing.js';
 import { PeerLedger } from '../ledger/index.js';
 import type { MspManager } from '../msp/index.js';
+import { verifyBlockSignature } from '../orderer/blocks.js';
 import { CommitNotifier } from './commit-notifier.js';
 import { Committer, type BlockSource } from './committer.js';
 import { DeliverService } from './deliver-service.js';
@@ -33,6 +34,8 @@ export interface PeerOptions {
   readonly signer: SigningIdentity;
   readonly msp: MspManager;
   readonly applicationOrgs: readonly string[];
+  /** MSP ids of the ordering organisations, whose orderer identities sign blocks. */
+  readonly ordererOrgs: readonly string[];
   readonly definition: (name: string) => ChaincodeDefinition | undefined;
   readonly executor: (name: string) => ChaincodeExecutor | undefined;
   readonly orderer: BlockSource & {
@@ -80,7 +83,18 @@ export class Peer {
       definition: options.definition,
       applicationOrgs: options.applicationOrgs,
     });
-    this.committer = new Committer(ledger, validator, options.orderer, lock, this.notifier);
+    const verifyBlock = (block: common.Block): boolean =>
+      verifyBlockSignature(block, (creator, message, signature) => {
+        try {
+          const id = options.msp.deserialize(creator);
+          return (
+            options.ordererOrgs.includes(id.mspId) && id.roles.has('orderer') && id.verify(message, signature)
+          );
+        } catch {
+          return false;
+        }
+      });
+    this.committer = new Committer(ledger, validator, options.orderer, lock, this.notifier, verifyBlock);
     this.options = options;
   }
 
