@@ -351,7 +351,7 @@ export class GatewayService {
         continue;
       }
       const block = await this.deps.ledger.getBlock(next);
-      if (!block) break;
+      if (!block) throw rpcError(Code.ABORTED, `block ${next} is not available`);
       const events: peer.ChaincodeEvent[] = [];
       for (const ev of validEvents(block)) {
         if (!passedAfter) {
