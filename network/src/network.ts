@@ -45,12 +45,24 @@ export interface NetworkHandle {
   deploy(spec: ChaincodeSpec): Promise<ChaincodeDefinition & { readonly path: string }>;
   /** The chaincodes defined on the channel. */
   chaincodes(): readonly ChaincodeDefinition[];
+  /** The chaincode processes: one per organisation and chaincode. */
+  chaincodeRuntimes(): readonly ChaincodeRuntimeInfo[];
   /** A peer, for operators' tools and tests (state, height). */
   peer(mspId: string): Peer;
   /** Stops one peer (its endpoint and committer); {@link startPeer} brings it back to catch up. */
   stopPeer(mspId: string): Promise<void>;
   startPeer(mspId: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** One organisation's process of one chaincode. */
+export interface ChaincodeRuntimeInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly mspId: string;
+  readonly state: string;
+  readonly pid: number | undefined;
+  readonly address: string | undefined;
 }
 
 /** Options of {@link startNetwork}. */
@@ -307,6 +319,17 @@ export async function startNetwork(
       return def;
     },
     chaincodes: () => [...definitions.values()],
+    chaincodeRuntimes: () =>
+      [...runtimes.entries()].flatMap(([mspId, byName]) =>
+        [...byName.entries()].map(([name, r]) => ({
+          name,
+          version: definitions.get(name)?.version ?? '',
+          mspId,
+          state: r.state,
+          pid: r.pid,
+          address: r.address,
+        })),
+      ),
     peer(mspId) {
       const p = peers.get(mspId);
       if (!p) throw new Error(`no running peer for ${mspId}`);
