@@ -215,8 +215,8 @@ describe('creditchain network (test-network)', () => {
       [
         'asset',
         [
-          ['Org1MSP', 'running'],
-          ['Org2MSP', 'running'],
+          ['Org1MSP', 'ready'],
+          ['Org2MSP', 'ready'],
         ],
       ],
     ]);
@@ -271,7 +271,7 @@ describe('creditchain network (creditchain profile)', () => {
     for (const msp of ['YangtzeMSP', 'PearlMSP', 'JingJinJiMSP', 'RegulatorMSP'])
       expect(out).toMatch(new RegExp(`${msp} published key x25519-[0-9a-f]{16}`));
     expect(out).toMatch(
-      /chaincode credit \S+\s+RegulatorMSP\s+running\s+127\.0\.0\.1:\d+\s+pid \d+, sequence 1/,
+      /chaincode credit \S+\s+RegulatorMSP\s+ready\s+127\.0\.0\.1:\d+\s+pid \d+, sequence 1/,
     );
     const keyDir = join(home, 'creditchain', 'keys', 'YangtzeMSP');
     const pem = (await readdir(keyDir)).find((f) => f.endsWith('.key.pem'))!;
