@@ -10,7 +10,14 @@ import { LevelOrdererStore } from './orderer/store.js';
 import { Peer } from './peer/peer.js';
 import type { ChaincodeDefinition } from './peer/ports.js';
 import { parseEndorsementPolicy } from './policy/index.js';
-import { checkProfile, type ChaincodeSpec, type NetworkProfile, type PeerOrgProfile } from './profile.js';
+import {
+  DEFAULT_BATCH,
+  checkProfile,
+  orgSpecs,
+  type ChaincodeSpec,
+  type NetworkProfile,
+  type PeerOrgProfile,
+} from './profile.js';
 
 /** Where a client reaches one peer. */
 export interface PeerEndpoint {
@@ -81,13 +88,6 @@ interface StoredDefinition {
   path: string;
 }
 
-const DEFAULT_BATCH = {
-  maxMessageCount: 500,
-  absoluteMaxBytes: 99 * 1024 * 1024,
-  preferredMaxBytes: 2 * 1024 * 1024,
-  timeoutMs: 250,
-};
-
 function forbid(info: string): AuthoriseResult {
   return { status: 403, info };
 }
@@ -102,29 +102,14 @@ export async function startNetwork(
   await mkdir(dir, { recursive: true });
   const tls = profile.tls ?? true;
 
-  const ordererOrg = await writeOrgMaterial(
-    {
-      type: 'orderer',
-      domain: profile.orderer.domain,
-      mspId: profile.orderer.mspId,
-      nodes: [{ name: profile.orderer.name }],
-      users: [{ name: 'Admin', ou: 'admin' }],
-    },
-    dir,
-  );
+  const [ordererSpec, ...peerSpecs] = orgSpecs(profile);
+  if (!ordererSpec) throw new Error('no orderer organisation');
+  const ordererOrg = await writeOrgMaterial(ordererSpec, dir);
   const peerOrgs = new Map<string, { spec: PeerOrgProfile; material: OrgMaterial }>();
-  for (const spec of profile.orgs) {
-    const material = await writeOrgMaterial(
-      {
-        type: 'peer',
-        domain: spec.domain,
-        mspId: spec.mspId,
-        nodes: [{ name: spec.peer.name, sans: [spec.peer.host] }],
-        users: spec.users,
-      },
-      dir,
-    );
-    peerOrgs.set(spec.mspId, { spec, material });
+  for (const [i, spec] of profile.orgs.entries()) {
+    const layout = peerSpecs[i];
+    if (!layout) throw new Error(`no layout for ${spec.mspId}`);
+    peerOrgs.set(spec.mspId, { spec, material: await writeOrgMaterial(layout, dir) });
   }
   const nodeSigner = (material: OrgMaterial): SigningIdentity => {
     const node = material.nodes[0];

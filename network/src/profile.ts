@@ -1,4 +1,4 @@
-import type { UserSpec } from './msp/index.js';
+import type { OrgSpec, UserSpec } from './msp/index.js';
 
 /** A chaincode to run on every peer of the channel. */
 export interface ChaincodeSpec {
@@ -94,4 +94,32 @@ export function testNetworkProfile(): NetworkProfile {
     orderer: { mspId: 'OrdererMSP', domain: 'example.com', name: 'orderer' },
     orgs: [org(1, 7051), org(2, 9051)],
   };
+}
+
+/** The orderer's batch parameters where a profile sets none. */
+export const DEFAULT_BATCH = {
+  maxMessageCount: 500,
+  absoluteMaxBytes: 99 * 1024 * 1024,
+  preferredMaxBytes: 2 * 1024 * 1024,
+  timeoutMs: 250,
+} as const;
+
+/** The organisations of a profile as their crypto material is laid out (orderer organisation first). */
+export function orgSpecs(profile: NetworkProfile): OrgSpec[] {
+  return [
+    {
+      type: 'orderer',
+      domain: profile.orderer.domain,
+      mspId: profile.orderer.mspId,
+      nodes: [{ name: profile.orderer.name }],
+      users: [{ name: 'Admin', ou: 'admin' }],
+    },
+    ...profile.orgs.map((spec): OrgSpec => ({
+      type: 'peer',
+      domain: spec.domain,
+      mspId: spec.mspId,
+      nodes: [{ name: spec.peer.name, sans: [spec.peer.host] }],
+      users: spec.users,
+    })),
+  ];
 }

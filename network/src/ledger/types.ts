@@ -1,16 +1,7 @@
-/** Position of a transaction in the chain; the version of a state entry is the height of its last writer. */
-export interface Version {
-  /** Number of the block holding the transaction. */
-  readonly blockNum: number;
-  /** Index of the transaction in that block's data. */
-  readonly txNum: number;
-}
+import type { Version, VersionedValue } from '../chaincode/ports.js';
 
-/** A state value with the version of the transaction that last wrote it. */
-export interface VersionedValue {
-  readonly value: Uint8Array;
-  readonly version: Version;
-}
+/** Versions and versioned values are those of the state-reader port the ledger implements. */
+export type { Version, VersionedValue };
 
 /** One state entry of a namespace, as returned by range scans. */
 export interface StateEntry extends VersionedValue {

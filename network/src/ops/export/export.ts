@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { writeOrgMaterial, type OrgSpec } from '../../msp/index.js';
-import type { ChaincodeSpec, NetworkProfile } from '../../profile.js';
+import { writeOrgMaterial } from '../../msp/index.js';
+import { orgSpecs, type ChaincodeSpec, type NetworkProfile } from '../../profile.js';
 import { connectionProfileJson, connectionProfileYaml, domainLabel } from '../connection-profile.js';
 import { storedOrgKeys } from '../org-keys.js';
 import { ccaasPackage } from './ccaas-package.js';
@@ -63,26 +63,6 @@ export interface ExportResult {
 
 /** Folder and file names never copied from a chaincode folder. */
 const SKIPPED = new Set(['node_modules', 'dist', '.git', 'coverage', '.vitest-cache', '.env']);
-
-/** The organisations of `profile` exactly as `startNetwork` lays them out. */
-export function orgSpecs(profile: NetworkProfile): OrgSpec[] {
-  return [
-    {
-      type: 'orderer',
-      domain: profile.orderer.domain,
-      mspId: profile.orderer.mspId,
-      nodes: [{ name: profile.orderer.name }],
-      users: [{ name: 'Admin', ou: 'admin' }],
-    },
-    ...profile.orgs.map((spec): OrgSpec => ({
-      type: 'peer',
-      domain: spec.domain,
-      mspId: spec.mspId,
-      nodes: [{ name: spec.peer.name, sans: [spec.peer.host] }],
-      users: spec.users,
-    })),
-  ];
-}
 
 function inside(child: string, parent: string): boolean {
   const rel = relative(parent, child);

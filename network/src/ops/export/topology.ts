@@ -5,7 +5,13 @@
  */
 import { resolve } from 'node:path';
 import { parseEndorsementPolicy, PolicyError } from '../../policy/index.js';
-import { checkProfile, type ChaincodeSpec, type NetworkProfile, type PeerOrgProfile } from '../../profile.js';
+import {
+  DEFAULT_BATCH,
+  checkProfile,
+  type ChaincodeSpec,
+  type NetworkProfile,
+  type PeerOrgProfile,
+} from '../../profile.js';
 import { packageLabel } from './ccaas-package.js';
 import { ExportError } from './errors.js';
 
@@ -14,14 +20,6 @@ export const ORDERER_PORT = 7050;
 export const ORDERER_ADMIN_PORT = 7053;
 /** Port every chaincode server listens on, inside its own container. */
 export const CHAINCODE_SERVER_PORT = 9999;
-
-/** The emulator's batch defaults (network.ts), used where the profile sets none. */
-export const DEFAULT_BATCH = {
-  maxMessageCount: 500,
-  absoluteMaxBytes: 99 * 1024 * 1024,
-  preferredMaxBytes: 2 * 1024 * 1024,
-  timeoutMs: 250,
-} as const;
 
 /** The files of one peer or orderer node (`<org>/peers/<host>` or `<org>/orderers/<host>`). */
 export interface NodePaths {
