@@ -464,3 +464,41 @@ describe('a peer that was down catches up', () => {
     }
   });
 });
+
+describe('chaincode processes of a killed network', () => {
+  beforeAll(buildIfStale);
+
+  it('exit when the process that started them is killed with SIGKILL', async () => {
+    const runtimeModule = join(ROOT, 'dist', 'network', 'src', 'chaincode', 'index.js');
+    const script = `
+      const { ChaincodeRuntime } = await import(${JSON.stringify(runtimeModule)});
+      const runtime = new ChaincodeRuntime({ mspId: 'Org1MSP', name: 'asset', version: '1.0', folder: ${JSON.stringify(ASSET_CHAINCODE)} });
+      await runtime.start();
+      console.log(JSON.stringify({ pid: runtime.pid }));
+      setInterval(() => undefined, 1000);
+    `;
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: parent.stdout as NodeJS.ReadableStream });
+      lines.once('line', resolve);
+      parent.once('exit', (code) => {
+        reject(new Error(`runtime host exited with ${String(code)}`));
+      });
+    });
+    const { pid } = JSON.parse(line) as { pid: number };
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    parent.kill('SIGKILL');
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+  });
+});

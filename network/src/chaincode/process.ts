@@ -48,6 +48,13 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * Preloaded into every chaincode server: the server is spawned with an IPC channel, which closes
+ * when this process dies (even by SIGKILL), and the chaincode then exits instead of living on as an
+ * orphan holding its port.
+ */
+const ORPHAN_GUARD = 'data:text/javascript,if(process.send)process.on("disconnect",()=>process.exit(0))';
+
 /** The path of fabric-shim's `cli.js` (the `fabric-chaincode-node` binary). */
 export function defaultShimCli(): string {
   return createRequire(import.meta.url).resolve('fabric-shim/cli.js');
@@ -127,6 +134,8 @@ export class ChaincodeProcess {
     const child = spawn(
       opts.nodePath ?? process.execPath,
       [
+        '--import',
+        ORPHAN_GUARD,
         opts.shimCli ?? defaultShimCli(),
         'server',
         '--chaincode-address',
@@ -134,7 +143,7 @@ export class ChaincodeProcess {
         '--chaincode-id',
         opts.chaincodeId,
       ],
-      { cwd: opts.folder, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: opts.folder, env: opts.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
     );
     live.add(child);
     const proc = new ChaincodeProcess(child, address, opts.host, opts.port);
@@ -143,8 +152,8 @@ export class ChaincodeProcess {
       proc.append(text);
       opts.sink?.(text, stream);
     };
-    child.stdout.on('data', forward('stdout'));
-    child.stderr.on('data', forward('stderr'));
+    child.stdout?.on('data', forward('stdout'));
+    child.stderr?.on('data', forward('stderr'));
     return proc;
   }
 
