@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
-import { ChaincodeRuntime } from './chaincode/index.js';
+import { ChaincodeRuntime, type ChaincodeTls } from './chaincode/index.js';
 import { signingIdentity, type SigningIdentity } from './crypto/signing.js';
 import { MspManager, writeOrgMaterial, type OrgMaterial } from './msp/index.js';
 import { buildGenesisBlock, parseChannelConfig, type ChannelConfig } from './orderer/genesis.js';
@@ -185,6 +185,29 @@ export async function startNetwork(
   const logDir = join(dir, 'logs');
   await mkdir(logDir, { recursive: true });
 
+  // Peer-to-chaincode hops use mutual TLS: a server certificate from each org's TLS CA, the peer's
+  // own TLS certificate as client.
+  const chaincodeTls = new Map<string, ChaincodeTls>();
+  if (tls) {
+    for (const { spec, material } of peerOrgs.values()) {
+      const node = material.nodes[0];
+      if (!node) throw new Error(`no peer material for ${spec.mspId}`);
+      const server = await material.tlsCa.issue({
+        commonName: `chaincode.${spec.domain}`,
+        sans: ['localhost', '127.0.0.1'],
+        tls: true,
+        validityDays: 30,
+      });
+      chaincodeTls.set(spec.mspId, {
+        caPem: material.tlsCaFiles.cert.pem,
+        serverCertPem: server.certPem,
+        serverKeyPem: server.keyPem,
+        clientCertPem: node.tls.cert.pem,
+        clientKeyPem: node.tls.key.pem,
+      });
+    }
+  }
+
   const startRuntimes = async (def: ChaincodeDefinition & { path: string }): Promise<void> => {
     await Promise.all(
       profile.orgs.map(async (org) => {
@@ -194,12 +217,14 @@ export async function startNetwork(
           runtimes.set(org.mspId, byName);
         }
         const previous = byName.get(def.name);
+        const ccTls = chaincodeTls.get(org.mspId);
         const runtime = new ChaincodeRuntime({
           mspId: org.mspId,
           name: def.name,
           version: def.version,
           folder: def.path,
           logFile: join(logDir, `chaincode-${def.name}-${org.mspId}.log`),
+          ...(ccTls ? { tls: ccTls } : {}),
         });
         await runtime.start();
         byName.set(def.name, runtime);

@@ -4,6 +4,7 @@
  * expected codes and messages are those a real peer gave (../shared/docs/fabric-protocol.md).
  */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import {
   connect,
@@ -63,6 +64,23 @@ describe('emulator conformance (fabric-gateway client)', () => {
     expect(text(await asset.evaluateTransaction('PeerMsp'))).toBe('Org1MSP');
     const viaOrg2 = org2.gateway.getNetwork('mychannel').getContract('asset');
     expect(text(await viaOrg2.evaluateTransaction('PeerMsp'))).toBe('Org2MSP');
+  });
+
+  it('talks to chaincode servers over mutual TLS only', async () => {
+    const runtimes = t.net.chaincodeRuntimes().filter((r) => r.name === 'asset');
+    expect(runtimes).toHaveLength(2);
+    for (const r of runtimes) {
+      const cmdline = await readFile(`/proc/${String(r.pid)}/cmdline`, 'utf8');
+      expect(cmdline).toContain('--chaincode-tls-client-cacert-file');
+      const plain = new grpc.Client(r.address ?? '', grpc.credentials.createInsecure());
+      const connected = await new Promise<boolean>((resolve) => {
+        plain.waitForReady(Date.now() + 1500, (err) => {
+          resolve(err === undefined);
+        });
+      });
+      plain.close();
+      expect(connected).toBe(false);
+    }
   });
 
   it('submitAsync returns the result at once and the commit status later', async () => {

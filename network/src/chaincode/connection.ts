@@ -12,6 +12,7 @@ import { REQUEST_TYPES, type RequestHandler, type TransactionContext } from './h
 import { chaincodeMessage, contextKey, messageTypeName, MsgType } from './messages.js';
 import { QueryContexts } from './query-response.js';
 import type { TxSimulator } from './simulator.js';
+import type { ChaincodeTls } from './tls.js';
 
 type Stream = grpc.ClientDuplexStream<peer.ChaincodeMessage, peer.ChaincodeMessage>;
 
@@ -31,6 +32,8 @@ export interface ConnectionOptions {
   readonly handler: RequestHandler;
   /** Aborts connecting and the handshake (the runtime was stopped). */
   readonly signal?: AbortSignal;
+  /** Mutual TLS to the chaincode server; plaintext when absent. */
+  readonly tls?: ChaincodeTls;
 }
 
 /** One transaction to run. */
@@ -73,7 +76,14 @@ export class ChaincodeConnection {
    * @throws {ChaincodeStartError} `TIMEOUT` or `HANDSHAKE`.
    */
   static async open(opts: ConnectionOptions): Promise<ChaincodeConnection> {
-    const client = new peer.ChaincodeClient(opts.address, grpc.credentials.createInsecure(), {
+    const credentials = opts.tls
+      ? grpc.credentials.createSsl(
+          Buffer.from(opts.tls.caPem),
+          Buffer.from(opts.tls.clientKeyPem),
+          Buffer.from(opts.tls.clientCertPem),
+        )
+      : grpc.credentials.createInsecure();
+    const client = new peer.ChaincodeClient(opts.address, credentials, {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     });

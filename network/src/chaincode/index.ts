@@ -12,6 +12,7 @@ export type {
 export type { ChaincodeResponse, ExecuteResult } from './execution-result.js';
 export type { ChaincodeLogSink } from './process.js';
 export { TxSimulator } from './simulator.js';
+export type { ChaincodeTls } from './tls.js';
 export type { TxSimulatorOptions } from './simulator.js';
 export type { HistoryEntry, ScanEntry, StateReader, Version, VersionedValue } from './ports.js';
 export { decodeTxReadWriteSet, RWSetBuilder } from './rwset.js';

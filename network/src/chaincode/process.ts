@@ -33,6 +33,8 @@ export interface ChaincodeProcessOptions {
   readonly nodePath?: string;
   /** fabric-shim's `cli.js` (default: resolved from this package). */
   readonly shimCli?: string;
+  /** Extra `server` arguments (TLS files). */
+  readonly extraArgs?: readonly string[];
 }
 
 const TAIL_CHARS = 8192;
@@ -142,6 +144,7 @@ export class ChaincodeProcess {
         address,
         '--chaincode-id',
         opts.chaincodeId,
+        ...(opts.extraArgs ?? []),
       ],
       { cwd: opts.folder, env: opts.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
     );

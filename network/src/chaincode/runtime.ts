@@ -14,6 +14,7 @@ import { RequestHandler } from './handler.js';
 import type { StateReader } from './ports.js';
 import { ChaincodeProcess, freePort, type ChaincodeLogSink } from './process.js';
 import { TxSimulator } from './simulator.js';
+import { writeServerTlsFiles, type ChaincodeTls, type ChaincodeTlsFiles } from './tls.js';
 
 /** Log levels fabric-shim understands (`CORE_CHAINCODE_LOGGING_LEVEL`); other values mean INFO. */
 export type ChaincodeLogLevel = 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE' | 'INFO' | 'DEBUG';
@@ -50,6 +51,8 @@ export interface ChaincodeRuntimeOptions {
   readonly nodePath?: string;
   /** fabric-shim's `cli.js` (default: resolved from the installed fabric-shim). */
   readonly shimCli?: string;
+  /** Mutual TLS between the peer and the chaincode server (recommended; plaintext when absent). */
+  readonly tls?: ChaincodeTls;
 }
 
 /** One transaction to execute. */
@@ -96,6 +99,7 @@ export class ChaincodeRuntime {
   private currentState: ChaincodeRuntimeState = 'idle';
   private generation = 0;
   private proc: ChaincodeProcess | undefined;
+  private tlsFiles: ChaincodeTlsFiles | undefined;
   private conn: ChaincodeConnection | undefined;
   private abort: AbortController | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -222,6 +226,8 @@ export class ChaincodeRuntime {
     this.conn?.close(new ChaincodeExecutionError('STOPPED', `chaincode ${this.opts.name} stopped`));
     this.conn = undefined;
     await this.proc?.stop();
+    await this.tlsFiles?.remove();
+    this.tlsFiles = undefined;
     const log = this.log;
     this.log = undefined;
     if (log) await new Promise<void>((resolve) => log.end(resolve));
@@ -285,6 +291,7 @@ export class ChaincodeRuntime {
     const cancelled = (): boolean => abort.signal.aborted || gen !== this.generation;
     const deadline = Date.now() + this.startTimeoutMs;
     const port = await freePort(this.host);
+    if (this.opts.tls && !this.tlsFiles) this.tlsFiles = await writeServerTlsFiles(this.opts.tls);
     if (cancelled())
       throw new ChaincodeStartError('STOPPED', `chaincode ${this.opts.name} runtime stopped while starting`);
     const proc = ChaincodeProcess.spawn({
@@ -298,6 +305,7 @@ export class ChaincodeRuntime {
       },
       ...(this.opts.nodePath === undefined ? {} : { nodePath: this.opts.nodePath }),
       ...(this.opts.shimCli === undefined ? {} : { shimCli: this.opts.shimCli }),
+      ...(this.tlsFiles ? { extraArgs: this.tlsFiles.args } : {}),
     });
     this.proc = proc;
     void proc.exited.then((info) => {
@@ -312,6 +320,7 @@ export class ChaincodeRuntime {
         deadline,
         handler: this.handler,
         signal: abort.signal,
+        ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       });
       if (cancelled() || !proc.alive) {
         conn.close(new ChaincodeExecutionError('STOPPED', `chaincode ${this.opts.name} stopped`));
