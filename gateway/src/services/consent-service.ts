@@ -1,5 +1,5 @@
 import { canonicalize } from '../crypto/canonical.js';
-import { consentDigest, type ConsentMessage } from '../crypto/eip712-consent.js';
+import { CONSENT_TYPES, consentDigest, type ConsentMessage } from '../crypto/eip712-consent.js';
 import { LedgerError } from '../ports/ledger-error.js';
 import type { Caller, ServiceDeps } from './context.js';
 import { ServiceError } from './errors.js';
@@ -8,17 +8,8 @@ import { consentView, type ConsentTxView, type ConsentView } from './views.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
-const CONSENT_FIELDS = [
-  'subjectRef',
-  'granteeMsp',
-  'granteeInstitution',
-  'categories',
-  'purpose',
-  'notBefore',
-  'notAfter',
-  'maxUses',
-  'nonce',
-] as const;
+/** The fields of the EIP-712 `Consent` type the contract verifies. */
+const CONSENT_FIELDS: readonly string[] = (CONSENT_TYPES.Consent ?? []).map((f) => f.name);
 
 /** A consent as the enterprise signed it (EIP-712 `Consent`) with its signature. */
 export interface RecordConsentInput {
@@ -43,7 +34,7 @@ function consentMessage(value: unknown): ConsentMessage {
     throw new ServiceError('INVALID_REQUEST', 'consent must be the signed EIP-712 Consent message');
   const keys = Object.keys(value);
   const missing = CONSENT_FIELDS.filter((f) => !keys.includes(f));
-  const extra = keys.filter((k) => !(CONSENT_FIELDS as readonly string[]).includes(k));
+  const extra = keys.filter((k) => !CONSENT_FIELDS.includes(k));
   if (missing.length > 0 || extra.length > 0)
     throw new ServiceError(
       'INVALID_REQUEST',

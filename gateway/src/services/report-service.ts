@@ -1,3 +1,4 @@
+import { ERASURE_REASONS } from '../../../chaincode/src/validate.js';
 import { verifyAnchor, type SizeBucket } from '../crypto/payload.js';
 import { LedgerError } from '../ports/ledger-error.js';
 import type { LedgerReport } from '../ports/ledger-records.js';
@@ -19,14 +20,8 @@ import {
   type SubmittedReportView,
 } from './views.js';
 
-/** The contract's erasure reasons (`chaincode/src/validate.ts` `ERASURE_REASONS`). */
-export const ERASURE_REASONS = [
-  'SUBJECT_REQUEST',
-  'RETENTION_EXPIRED',
-  'DATA_ERROR',
-  'LEGAL_ORDER',
-  'PROVIDER_WITHDRAWAL',
-] as const;
+/** The contract's erasure reasons, from the contract's own validator. */
+export { ERASURE_REASONS };
 
 /** A new report. */
 export interface SubmitReportInput {
