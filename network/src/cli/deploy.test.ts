@@ -44,6 +44,7 @@ describe('creditchain deploy', () => {
       file: '/p/test-network.yaml',
       network,
       caPorts: new Map(),
+      gatewayPorts: new Map(),
       chaincodes: [],
       consortium: undefined,
     };

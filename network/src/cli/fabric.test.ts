@@ -11,6 +11,7 @@ const profile: OperatorProfile = {
   file: '/profiles/test-network.yaml',
   network: testNetworkProfile(),
   caPorts: new Map([['Org1MSP', 7054]]),
+  gatewayPorts: new Map(),
   chaincodes: [
     { name: 'credit', path: '/cc', version: '0.1.0', policy: 'MAJORITY Endorsement', field: 'chaincodes[0]' },
   ],

@@ -39,6 +39,7 @@ describe('creditchain ledger verify', () => {
       file: '/p/test-network.yaml',
       network: testNetworkProfile(),
       caPorts: new Map(),
+      gatewayPorts: new Map(),
       chaincodes: [],
       consortium: undefined,
     };

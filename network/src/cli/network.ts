@@ -44,6 +44,14 @@ export function runningStatusLines(status: NetworkStatus): string[] {
         r.address ?? '-',
         `pid ${r.pid ?? '?'}, sequence ${cc.sequence}`,
       ]);
+  for (const g of status.gateways ?? [])
+    rows.push([
+      'gateway',
+      g.mspId,
+      g.state,
+      g.url,
+      `pid ${g.pid ?? '?'}${g.restarts > 0 ? `, restarted ${g.restarts}x` : ''}, API docs ${g.url}/docs, log ${g.logFile}`,
+    ]);
   for (const c of status.connectionProfiles)
     rows.push(['connection profile', c.mspId, '', '', `${c.json} (+ .yaml)`]);
   rows.push(['admin socket', '', status.phase, status.socket, `pid ${status.pid}`]);
@@ -77,7 +85,7 @@ export function stoppedStatusLines(status: DiskStatus): string[] {
   return [`network ${status.profile} is not running: ${how}`, ...formatTable(rows)];
 }
 
-async function up(ctx: CliContext, options: { freePorts?: boolean }): Promise<void> {
+async function up(ctx: CliContext, options: { freePorts?: boolean; gateways?: boolean }): Promise<void> {
   const { profile, home } = await ctx.target();
   const name = profile.network.name;
   const running = await runningStatus(home.socket);
@@ -119,6 +127,7 @@ async function up(ctx: CliContext, options: { freePorts?: boolean }): Promise<vo
   try {
     await runNetwork(profile, home, {
       freePorts,
+      gateways: options.gateways !== false,
       progress: (line) => {
         say(`  ${line}`);
       },
@@ -266,13 +275,14 @@ export function register(program: Command, ctx: CliContext): void {
   network
     .command('up')
     .description(
-      'start the network in the foreground: crypto material, orderer, peers, chaincodes, consortium configuration, organisation keys, connection profiles; Ctrl-C stops it',
+      'start the network in the foreground: crypto material, orderer, peers, chaincodes, consortium configuration, organisation keys, connection profiles, member gateways; Ctrl-C stops it',
     )
     .option(
       '--free-ports',
-      "serve the peers on free ports instead of the profile's (tests, networks side by side)",
+      "serve the peers and gateways on free ports instead of the profile's (tests, networks side by side)",
     )
-    .action(async (options: { freePorts?: boolean }) => {
+    .option('--no-gateways', 'do not start the member gateways')
+    .action(async (options: { freePorts?: boolean; gateways?: boolean }) => {
       await up(ctx, options);
     });
   network

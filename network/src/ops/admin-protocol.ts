@@ -84,6 +84,21 @@ export interface NetworkStatus {
   readonly peers: readonly PeerStatus[];
   readonly chaincodes: readonly ChaincodeStatus[];
   readonly connectionProfiles: readonly ConnectionProfileFiles[];
+  /** The member gateways `network up` started (none for profiles without gateway ports). */
+  readonly gateways?: readonly GatewayStatus[];
+}
+
+/** A member gateway of the running network. */
+export interface GatewayStatus {
+  readonly mspId: string;
+  /** Short organisation name (`yangtze`). */
+  readonly org: string;
+  /** `https://localhost:<port>`. */
+  readonly url: string;
+  readonly state: 'ready' | 'restarting' | 'stopped';
+  readonly pid: number | undefined;
+  readonly restarts: number;
+  readonly logFile: string;
 }
 
 /** Longest request or response line accepted (bytes). */

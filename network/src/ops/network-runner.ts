@@ -18,6 +18,8 @@ import { writeState } from './state.js';
 /** Options of {@link runNetwork}. */
 export interface RunOptions {
   readonly freePorts: boolean;
+  /** Start the profile's member gateways (default true). */
+  readonly gateways?: boolean;
   /** Lines for the operator while long steps run. */
   readonly progress: (line: string) => void;
   /** Called once the network serves clients. */
@@ -138,6 +140,7 @@ export async function runNetwork(
         home,
         freePorts: options.freePorts,
         progress: options.progress,
+        gateways: options.gateways ?? true,
       });
     } catch (err) {
       phase = 'stopping';

@@ -15,6 +15,7 @@ import type {
 } from './admin-protocol.js';
 import { writeConnectionProfile } from './connection-profile.js';
 import { bootstrapConsortium } from './consortium-bootstrap.js';
+import { GatewayFleet } from './gateways/fleet.js';
 import { OperatorError } from './errors.js';
 import type { ProfileHome } from './home.js';
 import type { ChaincodeDeployment, OperatorProfile } from './profile-file.js';
@@ -27,6 +28,8 @@ export interface SessionOptions {
   readonly freePorts: boolean;
   /** Receives a line before and after each long step. */
   readonly progress: (line: string) => void;
+  /** Also start the member gateways of the organisations whose profile entry names a gateway port. */
+  readonly gateways?: boolean;
 }
 
 function startFailure(err: unknown, home: ProfileHome): OperatorError {
@@ -64,6 +67,7 @@ export class NetworkSession {
   readonly net: NetworkHandle;
   readonly startedAt: string;
   #connectionProfiles: ConnectionProfileFiles[] = [];
+  #gateways: GatewayFleet | undefined;
   #stopping: Promise<void> | undefined;
 
   private constructor(profile: OperatorProfile, home: ProfileHome, net: NetworkHandle) {
@@ -98,7 +102,9 @@ export class NetworkSession {
         });
       }
       session.#connectionProfiles = await session.#writeConnectionProfiles();
+      if (options.gateways === true) session.#gateways = await session.#startGateways(options);
     } catch (err) {
+      await session.#gateways?.stop().catch(() => undefined);
       await net.stop().catch(() => undefined);
       throw startFailure(err, home);
     }
@@ -122,6 +128,26 @@ export class NetworkSession {
       policy: cc.policy,
     });
     progress(`chaincode ${def.name} ${def.version} defined (sequence ${def.sequence})`);
+  }
+
+  async #startGateways(options: SessionOptions): Promise<GatewayFleet | undefined> {
+    const { consortium, gatewayPorts, network } = this.profile;
+    if (!consortium || gatewayPorts.size === 0) return undefined;
+    return GatewayFleet.start({
+      profileDir: this.home.dir,
+      keysDir: this.home.keys,
+      logsDir: this.home.logs,
+      profileName: network.name,
+      channel: this.net.channelId,
+      chaincode: consortium.chaincode,
+      orgs: network.orgs.flatMap((org) => {
+        const port = gatewayPorts.get(org.mspId);
+        return port === undefined ? [] : [{ org, port }];
+      }),
+      freePorts: options.freePorts,
+      identity: (mspId, name) => this.net.identity(mspId, name),
+      progress: options.progress,
+    });
   }
 
   async #writeConnectionProfiles(): Promise<ConnectionProfileFiles[]> {
@@ -203,6 +229,7 @@ export class NetworkSession {
       peers: this.#peerStatus(),
       chaincodes: this.#chaincodeStatus(),
       connectionProfiles: this.#connectionProfiles,
+      gateways: this.#gateways?.status() ?? [],
     };
   }
 
@@ -230,7 +257,10 @@ export class NetworkSession {
 
   /** Stops peers, orderer and chaincode processes (once; later calls wait for the same stop). */
   stop(): Promise<void> {
-    this.#stopping ??= this.net.stop();
+    this.#stopping ??= (async () => {
+      await this.#gateways?.stop();
+      await this.net.stop();
+    })();
     return this.#stopping;
   }
 }

@@ -63,4 +63,16 @@ export async function checkPeerPorts(profile: OperatorProfile): Promise<void> {
       },
     );
   }
+  for (const [i, org] of profile.network.orgs.entries()) {
+    const port = profile.gatewayPorts.get(org.mspId);
+    if (port === undefined || (await canListen('127.0.0.1', port))) continue;
+    const field = `orgs[${i}].gateway.port`;
+    throw new OperatorError(
+      'PORT_IN_USE',
+      `port ${port} (${org.mspId}'s gateway, profile field ${field}) is already in use`,
+      {
+        hint: `stop whatever listens there (\`ss -ltnp | grep :${port}\` shows it), or change ${field} in ${relative(process.cwd(), profile.file) || profile.file}`,
+      },
+    );
+  }
 }

@@ -136,6 +136,17 @@ describe('loadProfileFile', () => {
     expect(p.consortium).toBeUndefined();
   });
 
+  it('reads gateway ports; organisations without one run no gateway', async () => {
+    const p = await loadProfileFile(
+      await profileWith(
+        GOOD.replace('    ca: { port: 8054 }\n', '    ca: { port: 8054 }\n    gateway: { port: 8443 }\n'),
+      ),
+    );
+    expect([...p.gatewayPorts]).toEqual([['BMSP', 8443]]);
+    const d = await loadProfileFile(join(PROFILES, 'creditchain.yaml'));
+    expect([...d.gatewayPorts.values()]).toEqual([7443, 8443, 9443, 10443]);
+  });
+
   it('applies defaults: peer name and host, CA port, chaincode version from package.json, policies, key user', async () => {
     const p = await loadProfileFile(await profileWith(GOOD));
     expect(p.network.orgs[0]!.peer).toEqual({ name: 'peer0', host: 'localhost', port: 7051 });
@@ -179,6 +190,13 @@ describe('loadProfileFile', () => {
       'orgs[1].peer.port',
       /7051 is used twice/,
       13,
+    ],
+    [
+      'a gateway on a peer port',
+      GOOD.replace('    ca: { port: 8054 }\n', '    ca: { port: 8054 }\n    gateway: { port: 7051 }\n'),
+      'orgs[1].gateway.port',
+      /7051 is already used/,
+      15,
     ],
     [
       'a duplicate MSP',

@@ -64,6 +64,8 @@ export interface OperatorProfile {
   readonly network: NetworkProfile;
   /** Port written into the connection profiles for each organisation's CA, by MSP id. */
   readonly caPorts: ReadonlyMap<string, number>;
+  /** Port of each organisation's member gateway, for the organisations that run one. */
+  readonly gatewayPorts: ReadonlyMap<string, number>;
   readonly chaincodes: readonly ChaincodeDeployment[];
   readonly consortium: ConsortiumBootstrap | undefined;
 }
@@ -181,8 +183,13 @@ function readUser(value: unknown, path: FieldPath): UserSpec {
   return { name, ou: ou as UserSpec['ou'], ...(attrs ? { attrs } : {}) };
 }
 
-function readOrg(value: unknown, path: FieldPath, caPorts: Map<string, number>): PeerOrgProfile {
-  const f = new Fields(value, path, ['mspId', 'domain', 'peer', 'ca', 'users']);
+function readOrg(
+  value: unknown,
+  path: FieldPath,
+  caPorts: Map<string, number>,
+  gatewayPorts: Map<string, number>,
+): PeerOrgProfile {
+  const f = new Fields(value, path, ['mspId', 'domain', 'peer', 'ca', 'gateway', 'users']);
   const mspId = f.string('mspId');
   const domain = f.string('domain');
   const peerFields = f.mapping('peer', ['name', 'host', 'port']);
@@ -193,6 +200,8 @@ function readOrg(value: unknown, path: FieldPath, caPorts: Map<string, number>):
   };
   const ca = f.mapping('ca', ['port'], 'optional');
   caPorts.set(mspId, ca?.integer('port', 1, 65535, 'optional') ?? Math.min(peer.port + 3, 65535));
+  const gateway = f.mapping('gateway', ['port'], 'optional');
+  if (gateway) gatewayPorts.set(mspId, gateway.integer('port', 1, 65535));
   const users = f.list('users', readUser) ?? [];
   if (users.length === 0) throw fieldError([...path, 'users'], 'needs at least one user (e.g. Admin)');
   const seen = new Set<string>();
@@ -337,7 +346,8 @@ async function readProfile(value: unknown, file: string): Promise<OperatorProfil
     name: ordererFields.string('name', 'optional') ?? 'orderer',
   };
   const caPorts = new Map<string, number>();
-  const orgs = f.list('orgs', (v, p) => readOrg(v, p, caPorts)) ?? [];
+  const gatewayPorts = new Map<string, number>();
+  const orgs = f.list('orgs', (v, p) => readOrg(v, p, caPorts, gatewayPorts)) ?? [];
   const domains = new Map<string, number>();
   orgs.forEach((o, i) => {
     if (o.domain === orderer.domain)
@@ -383,7 +393,27 @@ async function readProfile(value: unknown, file: string): Promise<OperatorProfil
   const consortium = consortiumFields
     ? await readConsortium(consortiumFields, baseDir, orgs, chaincodes)
     : undefined;
-  return { file, network: { ...network, endorsementPolicy }, caPorts, chaincodes, consortium };
+  const taken = new Map(orgs.map((o, i) => [o.peer.port, i]));
+  orgs.forEach((o, i) => {
+    const port = gatewayPorts.get(o.mspId);
+    if (port === undefined) return;
+    if (taken.has(port))
+      throw fieldError(
+        ['orgs', i, 'gateway', 'port'],
+        `${String(port)} is already used by another peer or gateway`,
+      );
+    taken.set(port, i);
+  });
+  if (gatewayPorts.size > 0 && !consortium)
+    throw fieldError(['orgs'], 'gateways need a consortium section (the chaincode they use)');
+  return {
+    file,
+    network: { ...network, endorsementPolicy },
+    caPorts,
+    gatewayPorts,
+    chaincodes,
+    consortium,
+  };
 }
 
 function optionalInt(f: Fields, key: string, min: number, max: number): Record<string, number> {
