@@ -6,12 +6,14 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerProof } from '../gateway/src/cli/proof.js';
 import { createContext } from '../network/src/cli/context.js';
 import { register as registerDeploy } from '../network/src/cli/deploy.js';
 import { describeFailure } from '../network/src/cli/errors.js';
 import { register as registerFabric } from '../network/src/cli/fabric.js';
 import { register as registerLedger } from '../network/src/cli/ledger.js';
 import { register as registerNetwork } from '../network/src/cli/network.js';
+import { register as registerOrg } from '../network/src/cli/org.js';
 
 /** The repository root: the nearest folder above this file with `network/profiles` (from `scripts/` or `dist/scripts/`). */
 function repositoryRoot(): string {
@@ -45,6 +47,8 @@ export function buildProgram(): Command {
   registerDeploy(program, ctx);
   registerLedger(program, ctx);
   registerFabric(program, ctx);
+  registerProof(program, ctx);
+  registerOrg(program, ctx);
   return program;
 }
 

@@ -1,9 +1,9 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOrgKey } from '../../../network/src/ops/org-keys.js';
+import { createOrgKey, markOrgKeyPublished } from '../../../network/src/ops/org-keys.js';
 import { HPKE_SUITE, generateHpkeKeyPair } from '../crypto/hpke.js';
 import { FileKeyStore } from './file-key-store.js';
 import { runKeyStoreCompliance } from './key-store.compliance.js';
@@ -19,6 +19,7 @@ async function writeOrgKey(
   dir: string,
   createdAt: string,
   suite = HPKE_SUITE,
+  pending = false,
 ): Promise<{ keyId: string; publicKey: string }> {
   const { privateKey, publicKey } = generateKeyPairSync('x25519');
   const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
@@ -34,9 +35,35 @@ async function writeOrgKey(
     publicKey: raw.toString('base64'),
     createdAt,
     privateKeyFile,
+    ...(pending ? { pending: true } : {}),
   };
   await writeFile(join(dir, `${keyId}.json`), `${JSON.stringify(meta, null, 2)}\n`);
   return { keyId, publicKey: meta.publicKey };
+}
+
+/** Rewrites a key's metadata the way the operator tooling does: a temporary file renamed over it. */
+async function rewriteMeta(
+  dir: string,
+  keyId: string,
+  change: (meta: Record<string, unknown>) => object,
+): Promise<void> {
+  const file = join(dir, `${keyId}.json`);
+  const meta = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  await writeFile(`${file}.x.tmp`, JSON.stringify(change(meta)));
+  await rename(`${file}.x.tmp`, file);
+}
+
+/** Rotation as `creditchain org key rotate` leaves the folder: a pending key, then published. */
+async function rotateInFolder(dir: string, createdAt: string): Promise<{ keyId: string; publicKey: string }> {
+  const key = await writeOrgKey(dir, createdAt, HPKE_SUITE, true);
+  await rewriteMeta(dir, key.keyId, (meta) => ({ ...meta, pending: undefined, publishedAt: createdAt }));
+  return key;
+}
+
+/** Sets the folder's modification time to a fixed past instant, as for a folder nobody touched lately. */
+async function settle(dir: string): Promise<void> {
+  const past = new Date('2020-01-01T00:00:00.000Z');
+  await utimes(dir, past, past);
 }
 
 async function tempDir(): Promise<string> {
@@ -49,7 +76,13 @@ runKeyStoreCompliance('FileKeyStore', async () => {
   const dir = await tempDir();
   const current = await writeOrgKey(dir, '2026-02-01T00:00:00.000Z');
   const old = await writeOrgKey(dir, '2026-01-01T00:00:00.000Z');
-  return { store: await FileKeyStore.open(dir), old, current };
+  await settle(dir);
+  return {
+    store: await FileKeyStore.open(dir),
+    old,
+    current,
+    rotate: () => rotateInFolder(dir, '2026-03-01T00:00:00.000Z'),
+  };
 });
 
 runKeyStoreCompliance('MemoryKeyStore', async () => {
@@ -62,6 +95,11 @@ runKeyStoreCompliance('MemoryKeyStore', async () => {
     store,
     old: { keyId: 'k-old', publicKey: a.publicKeyB64 },
     current: { keyId: 'k-new', publicKey: b.publicKeyB64 },
+    rotate: async () => {
+      const c = await generateHpkeKeyPair();
+      await store.add('k-next', c);
+      return { keyId: 'k-next', publicKey: c.publicKeyB64 };
+    },
   };
 });
 
@@ -113,5 +151,54 @@ describe('FileKeyStore', () => {
   it('has no active key when the folder is empty', async () => {
     const store = await FileKeyStore.open(await tempDir());
     await expect(store.activeKey()).rejects.toMatchObject({ code: 'NO_ACTIVE_KEY' });
+  });
+
+  it('follows the operator tooling through a rotation: pending keys open but are not wrapped to', async () => {
+    const keysDir = await tempDir();
+    const first = await createOrgKey(keysDir, 'PearlMSP', HPKE_SUITE);
+    const dir = join(keysDir, 'PearlMSP');
+    const store = await FileKeyStore.open(dir);
+    const pending = await createOrgKey(keysDir, 'PearlMSP', HPKE_SUITE, { pending: true });
+    expect((await store.activeKey()).keyId).toBe(first.keyId);
+    expect(await store.privateKey(pending.keyId)).toBeInstanceOf(Uint8Array);
+    await markOrgKeyPublished(keysDir, pending, '2026-11-26T10:00:00.000000000Z');
+    expect((await store.activeKey()).keyId).toBe(pending.keyId);
+    expect(await store.privateKey(first.keyId)).toBeInstanceOf(Uint8Array);
+  });
+
+  it('notices a key added to a folder it had trusted as unchanged', async () => {
+    const dir = await tempDir();
+    const old = await writeOrgKey(dir, '2026-01-01T00:00:00.000Z');
+    await settle(dir);
+    const store = await FileKeyStore.open(dir);
+    expect((await store.activeKey()).keyId).toBe(old.keyId);
+    const next = await rotateInFolder(dir, '2026-02-01T00:00:00.000Z');
+    expect((await store.activeKey()).keyId).toBe(next.keyId);
+  });
+
+  it('does not read a folder again while it is unchanged', async () => {
+    const dir = await tempDir();
+    const key = await writeOrgKey(dir, '2026-01-01T00:00:00.000Z');
+    await settle(dir);
+    const store = await FileKeyStore.open(dir);
+    // Overwritten in place, folder time put back: only a re-read would notice.
+    await writeFile(join(dir, `${key.keyId}.json`), 'not json');
+    await settle(dir);
+    expect((await store.activeKey()).keyId).toBe(key.keyId);
+  });
+
+  it('fails the call when the changed folder holds a broken key, and keeps the keys it had', async () => {
+    const dir = await tempDir();
+    const key = await writeOrgKey(dir, '2026-01-01T00:00:00.000Z');
+    await settle(dir);
+    const store = await FileKeyStore.open(dir);
+    await writeFile(join(dir, 'x25519-broken.json'), '{"keyId":"x25519-broken"}');
+    await expect(store.activeKey()).rejects.toMatchObject({
+      name: 'KeyStoreError',
+      code: 'KEYSTORE_INVALID',
+    });
+    expect(await store.privateKey(key.keyId)).toBeInstanceOf(Uint8Array);
+    await rm(join(dir, 'x25519-broken.json'));
+    expect((await store.activeKey()).keyId).toBe(key.keyId);
   });
 });
