@@ -1,11 +1,14 @@
 /**
- * `creditchain`: the operator CLI (composition root). Each command group lives in
- * `network/src/cli/<group>.ts` and registers itself on the program.
+ * `creditchain`: the operator CLI (composition root). Each operator command group lives in
+ * `network/src/cli/<group>.ts`; the member and enterprise groups (`report`, `subject`, `consent`,
+ * `gateway`) live in `gateway/src/cli/` and get their own small context, adapted here (gateway code
+ * does not import `network/`).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerGatewayCommands } from '../gateway/src/cli/index.js';
 import { registerProof } from '../gateway/src/cli/proof.js';
 import { createContext } from '../network/src/cli/context.js';
 import { register as registerDeploy } from '../network/src/cli/deploy.js';
@@ -33,7 +36,9 @@ function line(stream: NodeJS.WriteStream): (text: string) => void {
 /** Builds the program (without parsing), for `main` and for tests. */
 export function buildProgram(): Command {
   const program = new Command('creditchain')
-    .description('creditchain operator CLI: run a Fabric-compatible consortium network and operate it')
+    .description(
+      'creditchain CLI: run and operate a Fabric-compatible consortium network; submit, retrieve and consent to credit reports through member gateways',
+    )
     .showHelpAfterError()
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
@@ -49,6 +54,14 @@ export function buildProgram(): Command {
   registerFabric(program, ctx);
   registerProof(program, ctx);
   registerOrg(program, ctx);
+  registerGatewayCommands(program, {
+    out: ctx.out,
+    err: ctx.err,
+    profileDir: async () => (await ctx.target()).home.dir,
+    channel: async () => (await ctx.target()).profile.network.channel,
+    env: process.env,
+    now: () => new Date(),
+  });
   return program;
 }
 

@@ -8,7 +8,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ServerOptions } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AuditService } from './audit/audit-service.js';
 import type { ApiTokens } from './auth/tokens.js';
+import { dashboardDir, loadDashboardAssets } from './dashboard/assets.js';
 import {
   Authenticator,
   type ClientCertificateMapping,
@@ -16,10 +18,13 @@ import {
   type PeerGatewayTrust,
 } from './http/auth.js';
 import { entryOf } from './http/errors.js';
+import { adminRoutes } from './http/routes/admin.js';
 import { scrub } from './http/logging.js';
 import { installMetrics, type GatewayMetrics } from './http/metrics.js';
 import { EdgeError, problemOf } from './http/problem.js';
+import { auditRoutes } from './http/routes/audit.js';
 import { consentRoutes } from './http/routes/consents.js';
+import { dashboardRoutes } from './http/routes/dashboard.js';
 import { operationRoutes } from './http/routes/operations.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { subjectRoutes } from './http/routes/subjects.js';
@@ -32,6 +37,7 @@ import { DeliveryService, type DeliveryDeps } from './services/delivery-service.
 import { ReportService } from './services/report-service.js';
 import { RetrievalService, type RetrievalDeps } from './services/retrieval-service.js';
 import { SubjectService } from './services/subject-service.js';
+import type { Wallet } from './wallet/wallet.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -39,6 +45,11 @@ export interface AppOptions {
   readonly deps: ServiceDeps;
   /** API tokens issued by the gateway's admin. */
   readonly tokens: ApiTokens;
+  /**
+   * The wallet, only listed: `POST /v1/admin/tokens` refuses users it holds no identity for (and
+   * refuses every issue when absent).
+   */
+  readonly wallet?: Pick<Wallet, 'list'>;
   /** PEM certificates of the CAs whose client certificates may be officers' (the organisation's CA). */
   readonly clientCaPems?: readonly string[];
   /** Officers' client certificates, mapped to wallet users (mTLS). */
@@ -53,6 +64,11 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger;
   /** Whether `/metrics` includes process metrics (default true). */
   readonly processMetrics?: boolean;
+  /**
+   * Enables `/v1/audit` and `/readyz/audit` (trails, usage statements and alerts from the audit read
+   * model), and the dashboard over them (`/dashboard`, `/v1/dashboard`).
+   */
+  readonly audit?: AuditService;
   /** HTTPS server options (certificate, key, client CAs); plain HTTP when absent (tests only). */
   readonly https?: ServerOptions;
 }
@@ -67,7 +83,7 @@ export interface GatewayApp {
 }
 
 /**
- * Builds the gateway: routes under `/v1` (reports, subjects, consents), `/healthz`, `/readyz`,
+ * Builds the gateway: routes under `/v1` (reports, subjects, consents, retrievals, admin tokens), `/healthz`, `/readyz`,
  * `/metrics`, OpenAPI at `/docs`; authentication of every `/v1` request before its body is read;
  * every error as `application/problem+json` with a catalogue code.
  */
@@ -168,6 +184,22 @@ export async function buildApp(options: AppOptions): Promise<GatewayApp> {
   subjectRoutes(app, services);
   consentRoutes(app, services);
   transferRoutes(app, services);
+  adminRoutes(app, {
+    tokens: options.tokens,
+    idempotency: deps.idempotency,
+    clock: deps.clock,
+    wallet: options.wallet,
+  });
+  if (options.audit) {
+    auditRoutes(app, options.audit);
+    dashboardRoutes(app, {
+      audit: options.audit,
+      ledger: deps.ledger,
+      clock: deps.clock,
+      mspId: deps.mspId,
+      assets: loadDashboardAssets(dashboardDir()),
+    });
+  }
   await app.ready();
   return { app, metrics };
 }

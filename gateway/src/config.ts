@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { DEFAULT_THRESHOLDS, type AlertThresholds } from './audit/alerts.js';
 import type { ClientCertificateMapping } from './http/auth.js';
 import type { CallerRole } from './services/context.js';
 
@@ -48,7 +49,24 @@ export interface GatewayConfig {
   readonly clientCertificates: readonly ClientCertificateMapping[];
   /** Transfers between member gateways; absent: this gateway neither retrieves nor delivers. */
   readonly transfers?: TransfersConfig;
+  /** The audit read model and API (`/v1/audit`); absent: this gateway runs none. */
+  readonly audit?: AuditConfig;
   readonly logLevel: string;
+}
+
+/** The audit read model: a block listener feeding LevelDB indexes, and the audit API over them. */
+export interface AuditConfig {
+  readonly enabled: boolean;
+  /** The read model's LevelDB folder. */
+  readonly dataDir: string;
+  /** The wallet user whose identity signs the block stream requests (any reader of the channel). */
+  readonly user: string;
+  /**
+   * The orderer organisation and CA certificates whose block signatures to trust; absent: those
+   * named by the channel's genesis block (and later configuration blocks).
+   */
+  readonly orderer?: { readonly mspId: string; readonly caFiles: readonly string[] };
+  readonly thresholds: AlertThresholds;
 }
 
 /** Gateway-to-gateway transfers. */
@@ -199,6 +217,7 @@ export function parseConfig(raw: unknown, baseDir: string): GatewayConfig {
       };
     }),
     ...(transfers === undefined ? {} : { transfers }),
+    ...(c.audit === undefined ? {} : { audit: parseAudit(obj(c.audit, 'audit'), path) }),
     logLevel: optStr(c.logLevel, 'logLevel') ?? 'info',
   };
 }
@@ -227,6 +246,66 @@ function parseTransfers(t: Json, path: (value: unknown, at: string) => string, t
         return [mspId, peer];
       }),
     ),
+  };
+}
+
+function count(value: unknown, at: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+    throw new ConfigError(`${at} must be an integer from 1 to ${max}`);
+  return value;
+}
+
+function flag(value: unknown, at: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ConfigError(`${at} must be true or false`);
+  return value;
+}
+
+function parseAudit(a: Json, path: (value: unknown, at: string) => string): AuditConfig {
+  const orderer = a.orderer === undefined ? undefined : obj(a.orderer, 'audit.orderer');
+  const files = orderer?.caFiles;
+  if (orderer && (!Array.isArray(files) || files.length === 0))
+    throw new ConfigError('audit.orderer.caFiles must list files');
+  const t = a.thresholds === undefined ? {} : obj(a.thresholds, 'audit.thresholds');
+  const burst = t.burst === undefined ? {} : obj(t.burst, 'audit.thresholds.burst');
+  const denials = t.denials === undefined ? {} : obj(t.denials, 'audit.thresholds.denials');
+  const d = DEFAULT_THRESHOLDS;
+  const YEAR = 366 * 86_400;
+  return {
+    enabled: flag(a.enabled, 'audit.enabled', true),
+    dataDir: path(a.dataDir, 'audit.dataDir'),
+    user: str(a.user, 'audit.user'),
+    ...(orderer && Array.isArray(files)
+      ? {
+          orderer: {
+            mspId: str(orderer.mspId, 'audit.orderer.mspId'),
+            caFiles: files.map((f, i) => path(f, `audit.orderer.caFiles[${i}]`)),
+          },
+        }
+      : {}),
+    thresholds: {
+      burst: {
+        requests: count(burst.requests, 'audit.thresholds.burst.requests', d.burst.requests, 100_000),
+        windowSeconds: count(
+          burst.windowSeconds,
+          'audit.thresholds.burst.windowSeconds',
+          d.burst.windowSeconds,
+          YEAR,
+        ),
+      },
+      denials: {
+        count: count(denials.count, 'audit.thresholds.denials.count', d.denials.count, 100_000),
+        windowSeconds: count(
+          denials.windowSeconds,
+          'audit.thresholds.denials.windowSeconds',
+          d.denials.windowSeconds,
+          YEAR,
+        ),
+      },
+      purposeMismatch: flag(t.purposeMismatch, 'audit.thresholds.purposeMismatch', d.purposeMismatch),
+      supervisory: flag(t.supervisory, 'audit.thresholds.supervisory', d.supervisory),
+    },
   };
 }
 

@@ -13,9 +13,19 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { buildApp, type GatewayApp } from './app.js';
+import { AuditService } from './audit/audit-service.js';
+import { FabricBlockFeed } from './audit/fabric-block-feed.js';
+import { LevelAuditStore } from './audit/level-audit-store.js';
+import { AuditListener, type AuditLog } from './audit/listener.js';
 import { LevelTokenStore } from './auth/level-token-store.js';
 import { ApiTokens } from './auth/tokens.js';
-import { ConfigError, loadConfig, type GatewayConfig, type TransfersConfig } from './config.js';
+import {
+  ConfigError,
+  loadConfig,
+  type AuditConfig,
+  type GatewayConfig,
+  type TransfersConfig,
+} from './config.js';
 import { decodeBase64 } from './crypto/bytes.js';
 import { SUBJECT_KEY_BYTES } from './crypto/pseudonym.js';
 import { loggerOptions } from './http/logging.js';
@@ -106,6 +116,14 @@ export async function startGateway(
       identityOf: (user) => wallet.get(user),
     });
     closers.push(() => ledger.close());
+    const audit = config.audit?.enabled
+      ? await startAudit(config, config.audit, {
+          wallet,
+          subjectKey,
+          log: logger,
+          closers,
+        })
+      : undefined;
     const vault = await LevelVault.open(config.vaultDir);
     closers.push(() => vault.close());
     const tokenStore = await LevelTokenStore.open(config.tokensDir);
@@ -127,6 +145,7 @@ export async function startGateway(
         },
       },
       tokens: new ApiTokens(tokenStore),
+      wallet,
       clientCaPems: clientCas,
       clientCertificates: config.clientCertificates,
       ...(transfers
@@ -135,6 +154,7 @@ export async function startGateway(
             delivery: transfers.delivery,
           }
         : {}),
+      ...(audit ? { audit } : {}),
       logger,
       https,
     });
@@ -145,6 +165,63 @@ export async function startGateway(
     await close();
     throw err;
   }
+}
+
+/**
+ * The audit read model: opens its store, starts the block listener (identity of `audit.user`) and
+ * returns the service the `/v1/audit` routes call. Registers what it opens with `closers`.
+ */
+async function startAudit(
+  config: GatewayConfig,
+  audit: AuditConfig,
+  context: {
+    readonly wallet: FileWallet;
+    readonly subjectKey: Uint8Array;
+    readonly log: AuditLog;
+    readonly closers: (() => Promise<void>)[];
+  },
+): Promise<AuditService> {
+  const identity = await context.wallet.get(audit.user);
+  if (!identity) throw new ConfigError(`audit.user ${audit.user} has no identity in the wallet`);
+  const pinnedTrust = audit.orderer
+    ? {
+        orgs: [
+          {
+            mspId: audit.orderer.mspId,
+            rootCertsPem: (await Promise.all(audit.orderer.caFiles.map((f) => readFile(f, 'utf8')))).flatMap(
+              (pem) => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [],
+            ),
+            intermediateCertsPem: [],
+          },
+        ],
+        fromBlock: -1,
+      }
+    : undefined;
+  const store = await LevelAuditStore.open(audit.dataDir);
+  context.closers.push(() => store.close());
+  const feed = FabricBlockFeed.connect({
+    peer: await peerOf(config),
+    channel: config.ledger.channel,
+    identity,
+  });
+  context.closers.push(() => feed.close());
+  const listener = new AuditListener({
+    store,
+    feed,
+    chaincode: config.ledger.chaincode,
+    clock: systemClock,
+    log: context.log,
+    ...(pinnedTrust ? { pinnedTrust } : {}),
+  });
+  listener.start();
+  context.closers.push(() => listener.close());
+  return new AuditService({
+    store,
+    mspId: config.mspId,
+    subjectKey: context.subjectKey,
+    thresholds: audit.thresholds,
+    listener,
+  });
 }
 
 async function transferOptions(t: TransfersConfig) {

@@ -29,6 +29,13 @@ export type EdgeErrorCode =
   | 'CERTIFICATE_INVALID'
   | 'CERTIFICATE_UNKNOWN'
   | 'FORBIDDEN'
+  | 'TOKEN_NOT_FOUND'
+  | 'TOKEN_ALREADY_ISSUED'
+  | 'TOKEN_STORE_UNAVAILABLE'
+  | 'AUDIT_FORBIDDEN'
+  | 'INVALID_CURSOR'
+  | 'AUDIT_INTEGRITY_ALARM'
+  | 'AUDIT_UNAVAILABLE'
   | 'INTERNAL';
 
 /** Every code the API can answer with. */
@@ -56,6 +63,17 @@ export const ERROR_CATALOGUE = {
   CERTIFICATE_UNKNOWN: { status: 401, title: 'The client certificate is not mapped to a user' },
   FORBIDDEN: { status: 403, title: "The caller's role may not do this" },
   IDENTITY_NOT_FOUND: { status: 403, title: 'The wallet holds no ledger identity for the caller' },
+  // API tokens (admin)
+  TOKEN_NOT_FOUND: { status: 404, title: 'No token has this id' },
+  TOKEN_ALREADY_ISSUED: {
+    status: 409,
+    title: 'A token was already issued under this Idempotency-Key; it is shown only once',
+  },
+  TOKEN_STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'The token store could not be read or written',
+    retryable: true,
+  },
   // Reports and subjects (gateway)
   UNKNOWN_CATEGORY: { status: 422, title: 'The report category is not configured' },
   UNKNOWN_SCHEMA_VERSION: { status: 422, title: 'The schema version is not configured for the category' },
@@ -126,6 +144,18 @@ export const ERROR_CATALOGUE = {
   RECEIPT_NOT_GRANTED: { status: 403, title: 'The receipt did not grant access' },
   RECEIPT_ALREADY_DELIVERED: { status: 409, title: 'The receipt was already delivered' },
   REQUEST_CONFLICT: { status: 409, title: 'The request id was used for a different request' },
+  // Audit (gateway/src/audit)
+  AUDIT_FORBIDDEN: { status: 403, title: 'The caller may not see this audit data' },
+  INVALID_CURSOR: { status: 400, title: 'The pagination cursor does not belong to this query' },
+  AUDIT_INTEGRITY_ALARM: {
+    status: 503,
+    title: 'The audit read model stopped on an integrity alarm',
+  },
+  AUDIT_UNAVAILABLE: {
+    status: 503,
+    title: 'The audit read model cannot answer yet',
+    retryable: true,
+  },
   // Anything else
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<ApiErrorCode, ErrorEntry>;

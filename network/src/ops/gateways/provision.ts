@@ -122,6 +122,10 @@ function gatewayConfig(
     join(orgDir(input.profileDir, domain), 'tlsca', `tlsca.${domain}-cert.pem`);
   const transferUser =
     users.find((u) => u.role === 'member')?.name ?? users.find((u) => u.role === 'regulator')?.name;
+  // The audit read model signs its block stream requests as a regulator where there is one; every
+  // gateway runs one (a member's sees its own organisation's trail, a regulator's everything).
+  const auditUser =
+    users.find((u) => u.role === 'regulator')?.name ?? users.find((u) => u.role === 'member')?.name;
   const peers = Object.fromEntries(
     input.orgs
       .filter((o) => o.org.mspId !== org.mspId)
@@ -156,6 +160,7 @@ function gatewayConfig(
       fingerprint256: fingerprints.get(u.name),
     })),
     ...(transferUser === undefined ? {} : { transfers: { transferUser, peers } }),
+    ...(auditUser === undefined ? {} : { audit: { dataDir: 'data/audit', user: auditUser } }),
     logLevel: 'info',
   } satisfies Partial<Record<keyof GatewayConfig, unknown>>;
 }
