@@ -1,8 +1,8 @@
 /**
  * `creditchain`: the operator CLI (composition root). Each operator command group lives in
- * `network/src/cli/<group>.ts`; the member and enterprise groups (`report`, `subject`, `consent`,
- * `gateway`) live in `gateway/src/cli/` and get their own small context, adapted here (gateway code
- * does not import `network/`).
+ * `network/src/cli/<group>.ts`; the member, enterprise and regulator groups (`report`, `subject`,
+ * `consent`, `gateway`, `audit`) live in `gateway/src/cli/` and get their own small context, adapted
+ * here (gateway code does not import `network/`).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -26,6 +26,7 @@ import { auditRoutes } from './http/routes/audit.js';
 import { consentRoutes } from './http/routes/consents.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { operationRoutes } from './http/routes/operations.js';
+import { provenanceRoutes } from './http/routes/provenance.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { subjectRoutes } from './http/routes/subjects.js';
 import { transferRoutes } from './http/routes/transfers.js';
@@ -192,6 +193,7 @@ export async function buildApp(options: AppOptions): Promise<GatewayApp> {
   });
   if (options.audit) {
     auditRoutes(app, options.audit);
+    provenanceRoutes(app, options.audit);
     dashboardRoutes(app, {
       audit: options.audit,
       ledger: deps.ledger,

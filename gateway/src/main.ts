@@ -221,6 +221,7 @@ async function startAudit(
     subjectKey: context.subjectKey,
     thresholds: audit.thresholds,
     listener,
+    chaincode: config.ledger.chaincode,
   });
 }
 

@@ -23,6 +23,7 @@ import type {
   ReadModelView,
 } from './model.js';
 import { dayPeriod, period } from './period.js';
+import { reportProvenance, type ReportProvenance } from './report-provenance.js';
 import { usageStatement, type UsageStatement } from './usage.js';
 import { entryMsps, institutionPartition, receiptConcerns } from './visibility.js';
 
@@ -36,6 +37,8 @@ export interface AuditServiceDeps {
   readonly thresholds: AlertThresholds;
   /** The block listener, when this process runs one. */
   readonly listener?: { status(): ListenerStatus };
+  /** The chaincode whose transactions provenance bundles hold (default `credit`, as the listener's). */
+  readonly chaincode?: string;
 }
 
 /** How much the caller may see. */
@@ -257,6 +260,20 @@ export class AuditService {
     return audience.kind === 'regulator'
       ? this.#page('time', '', query)
       : this.#page('member', audience.mspId, query);
+  }
+
+  /**
+   * The provenance bundle of a report, built from the read model's trail entries and the verified
+   * blocks it stored: for regulators every transaction of the trail; for a member only a report it
+   * provides or requested, with the transactions its audit trail shows it.
+   *
+   * @throws {@link AuditError} `REPORT_NOT_FOUND` (also for a report the member is not involved
+   *   in), `AUDIT_UNAVAILABLE`, `AUDIT_FORBIDDEN`
+   */
+  async provenance(caller: Caller, reportId: string): Promise<ReportProvenance> {
+    check(REPORT_ID.test(reportId), 'reportId is malformed');
+    const audience = await this.audience(caller);
+    return reportProvenance(this.#d.store, this.#d.chaincode ?? 'credit', audience, reportId);
   }
 
   /** A member's usage statement for `[from, to)` (days, at most 366). */

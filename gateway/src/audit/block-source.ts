@@ -3,8 +3,9 @@
  *
  * - {@link BlockFeed}: where committed blocks come from, in order, starting at a given number (the
  *   peer's deliver service through `@hyperledger/fabric-gateway`; constructed blocks in tests).
- * - {@link BlockSource}: the verified blocks the read model stored, byte for byte as delivered, for
- *   whoever needs the original evidence (provenance bundles).
+ * - `BlockSource` (declared once, in `provenance/block-source.ts`, and re-exported here): the
+ *   verified blocks the read model stored, byte for byte as delivered, for whoever needs the
+ *   original evidence (provenance bundles).
  *
  * @packageDocumentation
  */
@@ -27,13 +28,4 @@ export interface BlockFeed {
   close(): Promise<void>;
 }
 
-/** Verified blocks kept by the read model. */
-export interface BlockSource {
-  /**
-   * The serialized block `number`, as delivered by the peer and verified (hash chain, data hash,
-   * orderer signature) before it was stored.
-   *
-   * @throws {@link AuditError} `BLOCK_NOT_FOUND` when the read model has not indexed it
-   */
-  block(number: bigint): Promise<Uint8Array>;
-}
+export type { BlockSource } from './provenance/block-source.js';

@@ -14,7 +14,9 @@ export type AuditErrorCode =
   /** The read model cannot answer yet (store closed, consortium configuration not indexed yet). */
   | 'AUDIT_UNAVAILABLE'
   /** The read model holds no such block (`BlockSource`). */
-  | 'BLOCK_NOT_FOUND';
+  | 'BLOCK_NOT_FOUND'
+  /** The read model holds no such report, or none the caller may see (provenance bundles). */
+  | 'REPORT_NOT_FOUND';
 
 /** A refusal or failure of the audit read model or service; messages never contain USCCs. */
 export class AuditError extends Error {

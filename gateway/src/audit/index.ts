@@ -13,6 +13,7 @@ export type { BlockFeed, BlockSource, BlockStream } from './block-source.js';
 export { AuditError, type AuditErrorCode } from './errors.js';
 export { FabricBlockFeed, type FabricBlockFeedOptions } from './fabric-block-feed.js';
 export { LevelAuditStore } from './level-audit-store.js';
+export { reportProvenance, type ReportProvenance } from './report-provenance.js';
 export { AuditListener, type AuditListenerOptions, type AuditLog, type ListenerStatus } from './listener.js';
 export type * from './model.js';
 export { usageCsv, type UsageStatement } from './usage.js';

@@ -9,6 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { isTokenFormat } from '../auth/tokens.js';
+import type { Alert, AlertKind } from '../audit/alerts.js';
+import type { AuditStatusView, SubjectTrail, UsageView } from '../audit/audit-service.js';
+import type { AuditEntry, AuditPage } from '../audit/model.js';
 import type { IssuedTokenView, TokenView } from '../http/routes/admin.js';
 import type { TokenRole } from '../auth/token-store.js';
 import type { RetrievedReportView } from '../services/retrieval-service.js';
@@ -25,6 +28,13 @@ import type {
 import { GatewayClientError, GatewayProblem, problemFieldsOf } from './errors.js';
 
 export type {
+  Alert,
+  AlertKind,
+  AuditEntry,
+  AuditPage,
+  AuditStatusView,
+  SubjectTrail,
+  UsageView,
   ConsentTxView,
   ConsentView,
   ErasedReportView,
@@ -128,6 +138,40 @@ export interface IssueTokenRequest {
   readonly ttlSeconds?: number;
 }
 
+/** Period and paging of an audit trail query. */
+export interface AuditTrailQuery {
+  /** Inclusive lower bound: `YYYY-MM-DD` or an ISO 8601 UTC instant. */
+  readonly from?: string;
+  /** Exclusive upper bound, in the same forms. */
+  readonly to?: string;
+  /** Page size, 1 to 500 (the gateway's default 100). */
+  readonly limit?: number;
+  /** The `next` cursor of the previous page. */
+  readonly after?: string;
+}
+
+/** A subject of an audit trail query: by USCC (sent in the request body only) or by pseudonym. */
+export type AuditSubject = { readonly uscc: string } | { readonly subjectRef: string };
+
+/** Misuse alerts of `[from, to)` (days `YYYY-MM-DD`, at most 366). */
+export interface AuditAlertQuery {
+  readonly from: string;
+  readonly to: string;
+  readonly kind?: AlertKind;
+  readonly limit?: number;
+  readonly after?: string;
+}
+
+/** A provenance bundle as the gateway answered it. */
+export interface ProvenanceDownload {
+  /** The bundle file, byte for byte (its canonical spelling is part of what the verifier checks). */
+  readonly bytes: Uint8Array;
+  /** The file name the gateway proposes (`provenance-<reportId>.json`). */
+  readonly fileName: string | undefined;
+  /** The audit read model's checkpoint (blocks indexed) when the bundle was built. */
+  readonly nextBlock: number | undefined;
+}
+
 const DEFAULT_TIMEOUT_MS = 120_000;
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -157,6 +201,35 @@ function segment(value: string, name: string): string {
   if (typeof value !== 'string' || value === '') throw invalid(`${name} must be a non-empty string`);
   return encodeURIComponent(value);
 }
+
+function limitParam(params: URLSearchParams, limit: number | undefined, max: number): void {
+  if (limit === undefined) return;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max)
+    throw invalid(`limit must be an integer from 1 to ${max}`);
+  params.set('limit', String(limit));
+}
+
+function withQuery(path: string, params: URLSearchParams): string {
+  const text = params.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
+
+function trailParams(query: AuditTrailQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  if (query.from !== undefined) params.set('from', query.from);
+  if (query.to !== undefined) params.set('to', query.to);
+  limitParam(params, query.limit, 500);
+  if (query.after !== undefined) params.set('after', query.after);
+  return params;
+}
+
+type Answer = {
+  readonly status: number;
+  readonly type: string;
+  readonly retryAfter: string | undefined;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+};
 
 /**
  * A client of one member gateway.
@@ -380,6 +453,126 @@ export class GatewayClient {
     return this.#call('DELETE', () => `/v1/admin/tokens/${segment(tokenId, 'tokenId')}`);
   }
 
+  // Audit (regulators: everything; members: what concerns their organisation)
+
+  /** `GET /v1/audit/status`: the audit read model's listener state, checkpoint, alarm and counts. */
+  auditStatus(): Promise<AuditStatusView> {
+    return this.#call('GET', '/v1/audit/status');
+  }
+
+  /**
+   * `GET /v1/audit/reports/{reportId}/trail`: a page of a report's trail, oldest first.
+   *
+   * @throws {@link GatewayProblem} `AUDIT_FORBIDDEN`, `INVALID_CURSOR`, `AUDIT_UNAVAILABLE`, ...
+   */
+  reportTrail(reportId: string, query: AuditTrailQuery = {}): Promise<AuditPage<AuditEntry>> {
+    return this.#call('GET', () =>
+      withQuery(`/v1/audit/reports/${segment(reportId, 'reportId')}/trail`, trailParams(query)),
+    );
+  }
+
+  /**
+   * A page of a subject's trail: by USCC with `POST /v1/audit/subjects/trail` (the USCC travels in
+   * the body only, never in a URL), or by pseudonym with `GET /v1/audit/subjects/{subjectRef}/trail`.
+   * Changes nothing, so it takes no Idempotency-Key.
+   */
+  subjectTrail(subject: AuditSubject, query: AuditTrailQuery = {}): Promise<SubjectTrail> {
+    if ('uscc' in subject) {
+      const body: Record<string, unknown> = { uscc: subject.uscc };
+      for (const [name, value] of trailParams(query)) body[name] = name === 'limit' ? Number(value) : value;
+      return this.#call('POST', '/v1/audit/subjects/trail', body, {}, false);
+    }
+    return this.#call('GET', () =>
+      withQuery(`/v1/audit/subjects/${segment(subject.subjectRef, 'subjectRef')}/trail`, trailParams(query)),
+    );
+  }
+
+  /** `GET /v1/audit/members/{mspId}/trail`: a page of a member organisation's trail, or of one of its institutions. */
+  memberTrail(
+    mspId: string,
+    query: AuditTrailQuery & { readonly institution?: string } = {},
+  ): Promise<AuditPage<AuditEntry>> {
+    return this.#call('GET', () => {
+      const params = trailParams(query);
+      if (query.institution !== undefined) params.set('institution', query.institution);
+      return withQuery(`/v1/audit/members/${segment(mspId, 'mspId')}/trail`, params);
+    });
+  }
+
+  /** `GET /v1/audit/trail`: a page of every trail entry of a period the caller may see. */
+  periodTrail(query: AuditTrailQuery = {}): Promise<AuditPage<AuditEntry>> {
+    return this.#call('GET', () => withQuery('/v1/audit/trail', trailParams(query)));
+  }
+
+  /** `GET /v1/audit/members/{mspId}/usage`: a member's usage statement over `[from, to)` (days, at most 366). */
+  usage(mspId: string, from: string, to: string): Promise<UsageView> {
+    return this.#call('GET', () =>
+      withQuery(`/v1/audit/members/${segment(mspId, 'mspId')}/usage`, new URLSearchParams({ from, to })),
+    );
+  }
+
+  /** The same statement as CSV (`format=csv`), as the gateway wrote it. */
+  async usageCsv(mspId: string, from: string, to: string): Promise<string> {
+    const path = `/v1/audit/members/${segment(mspId, 'mspId')}/usage`;
+    const answer = await this.#fetch(
+      withQuery(path, new URLSearchParams({ from, to, format: 'csv' })),
+      'text/csv',
+    );
+    if (!/^text\/csv/i.test(answer.type))
+      throw new GatewayClientError('GATEWAY_BAD_RESPONSE', 'the usage statement did not come as CSV', {
+        status: answer.status,
+      });
+    return answer.body.toString('utf8');
+  }
+
+  /** `GET /v1/audit/alerts`: a page of misuse alerts with their evidence, oldest first. */
+  alerts(query: AuditAlertQuery): Promise<AuditPage<Alert>> {
+    return this.#call('GET', () => {
+      const params = new URLSearchParams({ from: query.from, to: query.to });
+      if (query.kind !== undefined) params.set('kind', query.kind);
+      limitParam(params, query.limit, 500);
+      if (query.after !== undefined) params.set('after', query.after);
+      return withQuery('/v1/audit/alerts', params);
+    });
+  }
+
+  /**
+   * `GET /v1/audit/reports/{reportId}/provenance`: the report's provenance bundle, byte for byte;
+   * check it offline with `verifyProvenanceBundle` (`creditchain proof verify`).
+   *
+   * @throws {@link GatewayProblem} `REPORT_NOT_FOUND` (also for a report a member is not involved
+   *   in), `AUDIT_UNAVAILABLE` (retryable), `AUDIT_FORBIDDEN`
+   */
+  async provenanceBundle(reportId: string): Promise<ProvenanceDownload> {
+    const answer = await this.#fetch(
+      `/v1/audit/reports/${segment(reportId, 'reportId')}/provenance`,
+      'application/json',
+    );
+    if (!/^application\/json/i.test(answer.type))
+      throw new GatewayClientError('GATEWAY_BAD_RESPONSE', 'the bundle did not come as JSON', {
+        status: answer.status,
+      });
+    const disposition = answer.headers['content-disposition'];
+    const next = answer.headers['x-audit-next-block'];
+    return {
+      bytes: new Uint8Array(answer.body),
+      fileName: typeof disposition === 'string' ? /filename="([^"]+)"/.exec(disposition)?.[1] : undefined,
+      nextBlock: typeof next === 'string' && /^[0-9]+$/.test(next) ? Number(next) : undefined,
+    };
+  }
+
+  /** A GET whose successful answer is a file (`accept`), kept as bytes; refusals as for {@link #call}. */
+  async #fetch(path: string, accept: string): Promise<Answer> {
+    const headers: Record<string, string> = { accept: `${accept}, application/problem+json` };
+    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
+    const answer = await this.#exchange('GET', path, headers, undefined, undefined);
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    this.#interpret(answer, undefined);
+    throw new GatewayClientError('GATEWAY_BAD_RESPONSE', `the gateway answered ${answer.status}`, {
+      status: answer.status,
+    });
+  }
+
   /** `path` may be a function, so that a malformed argument rejects the call rather than throwing. */
   async #call<T>(
     method: Method,
@@ -415,7 +608,7 @@ export class GatewayClient {
     headers: Record<string, string>,
     payload: Buffer | undefined,
     key: string | undefined,
-  ): Promise<{ status: number; type: string; retryAfter: string | undefined; text: string }> {
+  ): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const req = httpsRequest(new URL(path, this.#url), { method, headers, agent: this.#agent });
       const timer = setTimeout(() => {
@@ -455,7 +648,8 @@ export class GatewayClient {
             status: res.statusCode ?? 0,
             type: res.headers['content-type'] ?? '',
             retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-            text: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+            body: Buffer.concat(chunks),
           });
         });
       });
@@ -486,16 +680,13 @@ export class GatewayClient {
     );
   }
 
-  #interpret(
-    answer: { status: number; type: string; retryAfter: string | undefined; text: string },
-    key: string | undefined,
-  ): unknown {
+  #interpret(answer: Answer, key: string | undefined): unknown {
     const withKey = key === undefined ? {} : { idempotencyKey: key };
     let parsed: unknown;
     let isJson = /^application\/(problem\+)?json/i.test(answer.type);
     if (isJson) {
       try {
-        parsed = JSON.parse(answer.text);
+        parsed = JSON.parse(answer.body.toString('utf8'));
       } catch {
         isJson = false;
       }

@@ -29,6 +29,9 @@ export {
 export {
   GatewayClient,
   isIdempotencyKey,
+  type AuditAlertQuery,
+  type AuditSubject,
+  type AuditTrailQuery,
   type ConsentTxView,
   type ConsentView,
   type CorrectReportRequest,
@@ -38,6 +41,7 @@ export {
   type IssuedTokenView,
   type IssueTokenRequest,
   type ListReportsQuery,
+  type ProvenanceDownload,
   type RecordConsentRequest,
   type RegisterSubjectRequest,
   type ReportContentView,

@@ -253,7 +253,7 @@ function trailQuery_(q: TrailQs): TrailQuery {
 }
 
 /** Runs an audit call, turning its refusals into catalogue codes. */
-async function audited<T>(run: () => Promise<T>): Promise<T> {
+export async function audited<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
