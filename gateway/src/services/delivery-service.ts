@@ -29,6 +29,9 @@ import type { ServiceDeps } from './context.js';
 import { ServiceError } from './errors.js';
 import { vaultFailure } from './idempotency.js';
 import { KeyedLock } from './keyed-lock.js';
+
+/** How often a receipt not found on this peer is asked for again (about 3 s in all). */
+const RECEIPT_RETRIES = 8;
 import { dataKeyOf } from './own-key.js';
 
 /** What delivery needs beyond the common services. */
@@ -112,8 +115,25 @@ export class DeliveryService {
     });
   }
 
+  /**
+   * The receipt, read on this organisation's peer. The requester's gateway calls right after the
+   * receipt committed on *its* peer; peers commit each block at slightly different moments, so a
+   * receipt not (yet) found is asked for again for a short while before the refusal stands.
+   */
+  async #receipt(receiptId: string): Promise<LedgerReceipt> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#deps.ledger.getReceipt(this.#delivery.transferUser, receiptId);
+      } catch (err) {
+        if (!(err instanceof LedgerError) || err.code !== 'RECEIPT_NOT_FOUND' || attempt >= RECEIPT_RETRIES)
+          throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 4)));
+    }
+  }
+
   async #grantedReceipt(request: TransferRequest, signer: X509Certificate): Promise<LedgerReceipt> {
-    const receipt = await this.#deps.ledger.getReceipt(this.#delivery.transferUser, request.receiptId);
+    const receipt = await this.#receipt(request.receiptId);
     if (
       receipt.requester.mspId !== request.requesterMsp ||
       receipt.requestId !== request.requestId ||

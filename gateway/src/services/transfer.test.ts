@@ -7,6 +7,7 @@ import { decodeBase64, encodeBase64 } from '../crypto/bytes.js';
 import { generateSubjectSigningKey, signConsent, signSignerBinding } from '../crypto/eip712-consent.js';
 import type { PeerCertificate } from '../http/auth.js';
 import { MemoryLedger } from '../ledger/testing/memory-ledger.js';
+import { LedgerError } from '../ports/ledger-error.js';
 import type { SignedTransferRequest } from '../ports/peer-transport.js';
 import { VALID_REPORTS } from '../schemas/testing/examples.js';
 import { parseCas } from '../transfer/certificates.js';
@@ -15,7 +16,7 @@ import { InjectTransport } from '../transfer/testing/inject-transport.js';
 import { derOf, officer, testOrg, tlsCertificate } from '../../../test/gateway/support/pki.js';
 import type { Identity } from '../wallet/wallet.js';
 import { RetrievalService } from './retrieval-service.js';
-import { OFFICER, USCC, harness, type Harness } from './testing/harness.js';
+import { OFFICER, USCC, harness, interpose, type Harness } from './testing/harness.js';
 
 const PEARL = { user: 'PearlUser1', role: 'member' } as const;
 
@@ -40,7 +41,7 @@ afterEach(async () => {
   await world.app.app.close();
 });
 
-async function setup(): Promise<World> {
+async function setup(options: { providerPeerBehind?: number } = {}): Promise<World> {
   const yangtzeOrg = await testOrg('YangtzeMSP', 'yangtze.creditchain.example');
   const pearlOrg = await testOrg('PearlMSP', 'pearl.creditchain.example');
   const pearl1 = await officer(pearlOrg, 'User1', 'PRD-BANK-01');
@@ -50,7 +51,20 @@ async function setup(): Promise<World> {
     PearlUser1: { mspId: 'PearlMSP', institution: 'PRD-BANK-01', role: 'member', id: pearl1.actorId },
     PearlUser2: { mspId: 'PearlMSP', institution: 'PRD-BUREAU-01', role: 'member', id: pearl2.actorId },
   });
-  const provider = await harness({ ledger, mspId: 'YangtzeMSP' });
+  let behind = options.providerPeerBehind ?? 0;
+  const provider = await harness({
+    ledger,
+    mspId: 'YangtzeMSP',
+    // The provider's peer has not committed the requester's latest block yet: its first reads miss.
+    wrapLedger: (inner) =>
+      interpose(inner, {
+        getReceipt: (user, receiptId) => {
+          if (behind-- > 0)
+            return Promise.reject(new LedgerError('RECEIPT_NOT_FOUND', `receipt ${receiptId} not found`));
+          return inner.getReceipt(user, receiptId);
+        },
+      }),
+  });
   const requester = await harness({ ledger, mspId: 'PearlMSP' });
   const state: { peer: PeerCertificate | undefined } = { peer: undefined };
   const app = await buildApp({
@@ -225,6 +239,18 @@ describe('retrieval between gateways', () => {
     expect(got.body.payload).toEqual(VALID_REPORTS.basic);
     expect(transactions('RequestAccess')).toHaveLength(1);
     expect((await world.ledger.getConsent('PearlUser1', consentId)).uses).toBe(1);
+  });
+
+  it('waits for a provider peer that is a block behind, then delivers once', async () => {
+    world = await setup({ providerPeerBehind: 3 });
+    const consentId = await world.consent(1, nonce(9));
+    const got = await world.retrievals.retrieve(
+      PEARL,
+      { reportId: world.reportId, consentId, purpose: 'loan_underwriting' },
+      'lag-1',
+    );
+    expect(got.body.payload).toEqual(VALID_REPORTS.basic);
+    expect(transactions('RecordDelivery')).toHaveLength(1);
   });
 
   it('fails closed while the provider’s ledger is down: nothing is released', async () => {
