@@ -393,6 +393,27 @@ describe('SubmitReport', () => {
       }
     });
 
+    it('refuses an anchor that is not a JSON object of exactly its string fields', async () => {
+      const { h } = await initialisedHarness();
+      const good = JSON.parse(reportArgs('rep-1', hex64())[0] ?? '') as Record<string, unknown>;
+      const missing = { ...good };
+      delete missing.supersedes;
+      for (const [text, reason] of [
+        ['rep-1', /report must be a JSON object/],
+        ['[]', /report must be a JSON object/],
+        [JSON.stringify(missing), /report is missing field supersedes/],
+        [JSON.stringify({ ...good, subject: 'x' }), /report has unknown field subject/],
+        [JSON.stringify({ ...good, sizeBucket: 1 }), /sizeBucket must be a string/],
+      ] as const) {
+        const res = await h.submit(id.bankA, 'SubmitReport', [text]);
+        expect(res.status).toBe(500);
+        expect(res.message).toMatch(/^INVALID_ARGUMENT: /);
+        expect(res.message).toMatch(reason);
+      }
+      const extra = await h.submit(id.bankA, 'SubmitReport', [...reportArgs('rep-1', hex64()), '']);
+      expect(extra.status).toBe(500);
+    });
+
     it('refuses a malformed schema version with INVALID_ARGUMENT', async () => {
       const { h } = await initialisedHarness();
       for (const schemaVersion of ['v1', '', '1.0.0.0', '1.']) {

@@ -24,6 +24,39 @@ export interface ReportInput {
   supersedes: string;
 }
 
+const REPORT_INPUT_FIELDS = [
+  'reportId',
+  'subjectRef',
+  'category',
+  'schemaVersion',
+  'ciphertextHash',
+  'commitment',
+  'sizeBucket',
+  'eventEndDate',
+  'supersedes',
+] as const satisfies ReadonlyArray<keyof ReportInput>;
+
+/**
+ * The `SubmitReport` argument: a JSON object with exactly the fields of {@link ReportInput}, each a
+ * string (`eventEndDate` and `supersedes` empty when not applicable); {@link submitReport} checks
+ * their formats.
+ */
+export function parseReportInput(text: string): ReportInput {
+  const raw = v.jsonObject(text, 'report', REPORT_INPUT_FIELDS);
+  const field = (name: (typeof REPORT_INPUT_FIELDS)[number]): string => v.str(raw[name], name);
+  return {
+    reportId: field('reportId'),
+    subjectRef: field('subjectRef'),
+    category: field('category'),
+    schemaVersion: field('schemaVersion'),
+    ciphertextHash: field('ciphertextHash'),
+    commitment: field('commitment'),
+    sizeBucket: field('sizeBucket'),
+    eventEndDate: field('eventEndDate'),
+    supersedes: field('supersedes'),
+  };
+}
+
 export function reportKey(tx: Tx, reportId: string): string {
   return recordKey(tx.stub, RecordType.report, reportId);
 }

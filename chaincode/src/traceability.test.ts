@@ -13,6 +13,7 @@ import {
   queryRefused,
   refused,
   registerEnterprise,
+  reportArgs,
   requestId,
   submitReport,
   type Identities,
@@ -157,17 +158,11 @@ describe('GetReportTrail', () => {
     const pearlConsent = await grantConsent(h, id.pearlBank, 'PEARL-1', e);
     const jjjConsent = await grantConsent(h, id.jjjBank, 'JJJ-1', e);
 
-    const submitted = await step(id.bankA, 'SubmitReport', [
-      'rep-1',
-      e.subjectRef,
-      'basic',
-      '1.0',
-      'a'.repeat(64),
-      'b'.repeat(64),
-      'S',
-      '',
-      '',
-    ]);
+    const submitted = await step(
+      id.bankA,
+      'SubmitReport',
+      reportArgs('rep-1', e.subjectRef, { ciphertextHash: 'a'.repeat(64), commitment: 'b'.repeat(64) }),
+    );
     entry(rep1, 'SUBMITTED', submitted, 'YangtzeMSP');
 
     const denied = await step(id.pearlBank, 'RequestAccess', [
@@ -196,17 +191,15 @@ describe('GetReportTrail', () => {
     ]);
     entry(rep1, 'ACCESS_GRANTED', supervisory, 'RegulatorMSP', { receiptId: supervisory.res.txId });
 
-    const corrected = await step(id.bankA, 'SubmitReport', [
-      'rep-2',
-      e.subjectRef,
-      'basic',
-      '1.0',
-      'c'.repeat(64),
-      'd'.repeat(64),
-      'S',
-      '',
-      'rep-1',
-    ]);
+    const corrected = await step(
+      id.bankA,
+      'SubmitReport',
+      reportArgs('rep-2', e.subjectRef, {
+        ciphertextHash: 'c'.repeat(64),
+        commitment: 'd'.repeat(64),
+        supersedes: 'rep-1',
+      }),
+    );
     entry(rep1, 'SUPERSEDED', corrected, 'YangtzeMSP', { relatedReportId: 'rep-2' });
     entry(rep2, 'CORRECTED', corrected, 'YangtzeMSP', { relatedReportId: 'rep-1' });
 

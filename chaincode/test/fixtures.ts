@@ -238,7 +238,7 @@ export async function registerEnterprise(
   );
 }
 
-/** Arguments of `SubmitReport` with sensible defaults. */
+/** The argument of `SubmitReport` (its JSON anchor) with sensible defaults. */
 export function reportArgs(
   reportId: string,
   subjectRef: string,
@@ -256,15 +256,17 @@ export function reportArgs(
   > = {},
 ): string[] {
   return [
-    reportId,
-    subjectRef,
-    overrides.category ?? 'basic',
-    overrides.schemaVersion ?? '1.0',
-    overrides.ciphertextHash ?? hex64(),
-    overrides.commitment ?? hex64(),
-    overrides.sizeBucket ?? 'S',
-    overrides.eventEndDate ?? '',
-    overrides.supersedes ?? '',
+    JSON.stringify({
+      reportId,
+      subjectRef,
+      category: overrides.category ?? 'basic',
+      schemaVersion: overrides.schemaVersion ?? '1.0',
+      ciphertextHash: overrides.ciphertextHash ?? hex64(),
+      commitment: overrides.commitment ?? hex64(),
+      sizeBucket: overrides.sizeBucket ?? 'S',
+      eventEndDate: overrides.eventEndDate ?? '',
+      supersedes: overrides.supersedes ?? '',
+    }),
   ];
 }
 

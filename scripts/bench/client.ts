@@ -5,12 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { StatusCode, type Contract } from '@hyperledger/fabric-gateway';
-import {
-  connectGateway,
-  gatewayErrorText,
-  type GatewaySession,
-} from '../../network/src/ops/gateway-client.js';
+import { gatewayErrorText, type GatewaySession } from '../../network/src/ops/gateway-client.js';
 import { failureCause, type Stage } from './causes.js';
+import { connectLoadGateway } from './connect.js';
 import { closedLoop, openLoop, realClock, type Operation } from './load.js';
 import type { FromClient, RoundMessage, SetupMessage, ToClient, WirePhases, WireSample } from './protocol.js';
 
@@ -100,7 +97,7 @@ class LoadClient {
 
   constructor(setup: SetupMessage) {
     const all = setup.connections.map((c) => {
-      const session = connectGateway(c.peer, c.user, setup.timeoutMs);
+      const session = connectLoadGateway(c.peer, c.user, setup.timeoutMs);
       const contract = session.gateway.getNetwork(setup.channel).getContract(setup.chaincode);
       return { mspId: c.mspId, role: c.role, contract, session };
     });
@@ -128,7 +125,19 @@ class LoadClient {
     phases?: PhaseSink,
   ): Promise<string | undefined> {
     const subject = this.#subjects[seq % this.#subjects.length] ?? hex64();
-    const args = [reportId, subject, 'basic', '1.0', hex64(), hex64(), 'S', '', ''];
+    const args = [
+      JSON.stringify({
+        reportId,
+        subjectRef: subject,
+        category: 'basic',
+        schemaVersion: '1.0',
+        ciphertextHash: hex64(),
+        commitment: hex64(),
+        sizeBucket: 'S',
+        eventEndDate: '',
+        supersedes: '',
+      }),
+    ];
     const cause = await submit(contract, 'SubmitReport', args, phases);
     if (cause === undefined) this.#reports.push(reportId);
     return cause;

@@ -274,6 +274,10 @@ function endorsementsNeeded(policy: string, orgs: number): number {
   return Math.floor(orgs / 2) + 1;
 }
 
+/** Groups of rounds a run can be limited to (`--rounds`). */
+const ROUND_GROUPS = ['capacity', 'latency', 'reads', 'trail'] as const;
+type RoundGroup = (typeof ROUND_GROUPS)[number];
+
 interface Options {
   readonly quick?: boolean;
   readonly full?: boolean;
@@ -281,6 +285,10 @@ interface Options {
   readonly duration?: number;
   readonly trailReceipts?: number;
   readonly keep?: boolean;
+  readonly rounds?: readonly RoundGroup[];
+  readonly levels?: readonly number[];
+  readonly rates?: readonly number[];
+  readonly bound: boolean;
 }
 
 async function run(opts: Options, argv: readonly string[]): Promise<void> {
@@ -289,7 +297,9 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
     ...base,
     ...(opts.duration === undefined ? {} : { roundMs: opts.duration * 1000 }),
     ...(opts.trailReceipts === undefined ? {} : { trailReceipts: opts.trailReceipts }),
+    ...(opts.levels === undefined ? {} : { capacityLevels: opts.levels }),
   };
+  const groups = new Set<RoundGroup>(opts.rounds ?? ROUND_GROUPS);
   const root = repositoryRoot();
   const startedAt = new Date();
   const profile = await loadProfileFile(join(root, 'network', 'profiles', 'creditchain.yaml'));
@@ -352,7 +362,8 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       load: { mode: 'closed', concurrency: 64, durationMs: plan.warmupRoundMs },
     });
 
-    for (const n of plan.capacityLevels) {
+    const searchCapacity = groups.has('capacity') || (groups.has('latency') && opts.rates === undefined);
+    for (const n of searchCapacity ? plan.capacityLevels : []) {
       const { result } = await runRound(ctx, {
         id: `submit-closed-${n}`,
         workload: 'submit',
@@ -372,23 +383,28 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
     const capacity = capacityRound?.throughput ?? 0;
     log(`capacity ${capacity} tx/s (${capacityRound?.id ?? 'none'})`);
 
-    if (capacity > 0) {
-      for (const pct of plan.loadPercents) {
-        const rate = (capacity * pct) / 100;
-        const { result, samples } = await runRound(ctx, {
-          id: `submit-rate-${pct}`,
-          workload: 'submit',
-          label: 'SubmitReport',
-          kind: 'latency',
-          load: { mode: 'open', ratePerSec: rate, durationMs: plan.roundMs },
-          loadPercent: pct,
-        });
-        rounds.push(result);
-        latencySamples.set(result.id, samples);
-      }
+    // Fixed-rate rounds: shares of the capacity found, or the absolute rates asked for (--rates).
+    const offered: Array<{ id: string; rate: number; pct?: number }> = !groups.has('latency')
+      ? []
+      : opts.rates !== undefined
+        ? opts.rates.map((rate) => ({ id: `submit-at-${rate}`, rate }))
+        : capacity > 0
+          ? plan.loadPercents.map((pct) => ({ id: `submit-rate-${pct}`, rate: (capacity * pct) / 100, pct }))
+          : [];
+    for (const { id, rate, pct } of offered) {
+      const { result, samples } = await runRound(ctx, {
+        id,
+        workload: 'submit',
+        label: 'SubmitReport',
+        kind: 'latency',
+        load: { mode: 'open', ratePerSec: rate, durationMs: plan.roundMs },
+        ...(pct === undefined ? {} : { loadPercent: pct }),
+      });
+      rounds.push(result);
+      latencySamples.set(result.id, samples);
     }
 
-    for (const n of plan.readLevels) {
+    for (const n of groups.has('reads') ? plan.readLevels : []) {
       const { result } = await runRound(ctx, {
         id: `read-closed-${n}`,
         workload: 'read',
@@ -399,22 +415,24 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       rounds.push(result);
     }
 
-    if (plan.trailReceipts > 0) trail = await runTrail(ctx, plan, capacityRound?.concurrency ?? 128, rounds);
+    if (plan.trailReceipts > 0 && groups.has('trail'))
+      trail = await runTrail(ctx, plan, capacityRound?.concurrency ?? 128, rounds);
 
     await stopAll();
 
     const batch = { ...DEFAULT_BATCH, ...profile.network.batch };
-    const bound = shape
-      ? await runBound({
-          plan,
-          shape,
-          capacityRound,
-          endorsements: endorsementsNeeded(policy, profile.network.orgs.length),
-          peers: profile.network.orgs.length,
-          batch,
-          ticks: clockTicksPerSecond(),
-        })
-      : null;
+    const bound =
+      shape && opts.bound
+        ? await runBound({
+            plan,
+            shape,
+            capacityRound,
+            endorsements: endorsementsNeeded(policy, profile.network.orgs.length),
+            peers: profile.network.orgs.length,
+            batch,
+            ticks: clockTicksPerSecond(),
+          })
+        : null;
     const finishedAt = new Date();
     const withRatios = rounds.map((r) => ({
       ...r,
@@ -445,13 +463,13 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       ...partial,
       trail,
       notRun:
-        plan.trailReceipts > 0
+        plan.trailReceipts > 0 && groups.has('trail')
           ? NOT_RUN
           : [
               ...NOT_RUN,
               {
                 workload: 'Trail query on a report with 10,000 receipts',
-                reason: 'not run: --trail-receipts 0',
+                reason: 'not run: --trail-receipts 0 or --rounds without trail',
               },
             ],
       targets: checkTargets(partial),
@@ -667,6 +685,34 @@ export async function main(argv: readonly string[]): Promise<number> {
       return n;
     })
     .option('--keep', "keep the network's temporary home")
+    .option(
+      '--rounds <groups>',
+      `only these groups of rounds, comma-separated (${ROUND_GROUPS.join(', ')}); latency implies the capacity search`,
+      (v) =>
+        v.split(',').map((g) => {
+          const name = g.trim() as RoundGroup;
+          if (!ROUND_GROUPS.includes(name)) throw new Error(`--rounds: unknown group ${g}`);
+          return name;
+        }),
+    )
+    .option('--levels <counts>', 'closed-loop client counts of the capacity search, comma-separated', (v) =>
+      v.split(',').map((c) => {
+        const n = Number(c);
+        if (!Number.isInteger(n) || n < 1) throw new Error('--levels: client counts are positive integers');
+        return n;
+      }),
+    )
+    .option(
+      '--rates <tx/s>',
+      'fixed-rate SubmitReport rounds at these rates, comma-separated, instead of shares of capacity',
+      (v) =>
+        v.split(',').map((r) => {
+          const n = Number(r);
+          if (!(n > 0) || !Number.isFinite(n)) throw new Error('--rates: rates are positive numbers');
+          return n;
+        }),
+    )
+    .option('--no-bound', 'skip the physical bound measurement')
     .exitOverride();
   try {
     program.parse(argv, { from: 'user' });

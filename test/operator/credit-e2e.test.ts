@@ -82,15 +82,17 @@ describe('credit contract on the default consortium', () => {
     const report = json<{ provider: { mspId: string; institution: string } }>(
       await yangtze.submitTransaction(
         'SubmitReport',
-        'rpt-e2e-1',
-        subjectRef,
-        'basic',
-        '1.0',
-        'c'.repeat(64),
-        'd'.repeat(64),
-        'S',
-        '',
-        '',
+        JSON.stringify({
+          reportId: 'rpt-e2e-1',
+          subjectRef,
+          category: 'basic',
+          schemaVersion: '1.0',
+          ciphertextHash: 'c'.repeat(64),
+          commitment: 'd'.repeat(64),
+          sizeBucket: 'S',
+          eventEndDate: '',
+          supersedes: '',
+        }),
       ),
     );
     expect(report.provider).toEqual({ mspId: 'YangtzeMSP', institution: 'YRD-BANK-01' });
@@ -158,15 +160,17 @@ describe('credit contract on the default consortium', () => {
     await expect(
       pearl.submitTransaction(
         'SubmitReport',
-        'rpt-e2e-2',
-        subjectRef,
-        'basic',
-        '1.0',
-        'c'.repeat(64),
-        'd'.repeat(64),
-        'S',
-        '',
-        'rpt-e2e-1',
+        JSON.stringify({
+          reportId: 'rpt-e2e-2',
+          subjectRef,
+          category: 'basic',
+          schemaVersion: '1.0',
+          ciphertextHash: 'c'.repeat(64),
+          commitment: 'd'.repeat(64),
+          sizeBucket: 'S',
+          eventEndDate: '',
+          supersedes: 'rpt-e2e-1',
+        }),
       ),
     ).rejects.toSatisfy((err: unknown) => gatewayErrorText(err).includes('NOT_PROVIDER'));
 

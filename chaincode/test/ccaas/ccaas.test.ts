@@ -36,21 +36,7 @@ const TRANSACTIONS: ReadonlyArray<readonly [string, readonly string[], boolean]>
   ['RotateSubjectSigner', ['subjectRef', 'newSigner', 'currentSignature', 'newSignature'], true],
   ['RevokeSubjectSigner', ['subjectRef', 'signer', 'signature'], true],
   ['GetSubject', ['subjectRef'], false],
-  [
-    'SubmitReport',
-    [
-      'reportId',
-      'subjectRef',
-      'category',
-      'schemaVersion',
-      'ciphertextHash',
-      'commitment',
-      'sizeBucket',
-      'eventEndDate',
-      'supersedes',
-    ],
-    true,
-  ],
+  ['SubmitReport', ['report'], true],
   ['EraseReport', ['reportId', 'reason'], true],
   ['GetReport', ['reportId'], false],
   ['ListReportsBySubject', ['subjectRef', 'pageSize', 'bookmark'], false],
@@ -177,6 +163,20 @@ function json(result: InvokeResult): unknown {
 
 const hex64 = (c: string): string => c.repeat(64);
 
+/** The JSON argument of `SubmitReport`. */
+const anchor = (reportId: string, subjectRef: string): string =>
+  JSON.stringify({
+    reportId,
+    subjectRef,
+    category: 'basic',
+    schemaVersion: '1.0',
+    ciphertextHash: hex64('b'),
+    commitment: hex64('c'),
+    sizeBucket: 'S',
+    eventEndDate: '',
+    supersedes: '',
+  });
+
 describe('chaincode as a service over the real chaincode protocol', () => {
   let child: ChildProcess;
   let logs = '';
@@ -296,11 +296,9 @@ describe('chaincode as a service over the real chaincode protocol', () => {
     expect(JSON.parse(driver.getState(CONFIG_KEY)!.toString('utf8'))).toEqual(configured);
 
     const subjectRef = hex64('a');
-    const submit = await driver.invoke(
-      member,
-      ['SubmitReport', 'r-0001', subjectRef, 'basic', '1.0', hex64('b'), hex64('c'), 'S', '', ''],
-      { timestampSeconds: now + 1 },
-    );
+    const submit = await driver.invoke(member, ['SubmitReport', anchor('r-0001', subjectRef)], {
+      timestampSeconds: now + 1,
+    });
     expect(submit.status, submit.message).toBe(200);
     const report = json(submit) as Record<string, unknown>;
     expect(report).toMatchObject({
@@ -330,11 +328,9 @@ describe('chaincode as a service over the real chaincode protocol', () => {
   });
 
   it('a malformed argument fails with status 500 and INVALID_ARGUMENT, writing nothing', async () => {
-    const res = await driver.invoke(
-      member,
-      ['SubmitReport', 'r-0002', 'not-hex', 'basic', '1.0', hex64('b'), hex64('c'), 'S', '', ''],
-      { timestampSeconds: now + 2 },
-    );
+    const res = await driver.invoke(member, ['SubmitReport', anchor('r-0002', 'not-hex')], {
+      timestampSeconds: now + 2,
+    });
     expect(res.status).toBe(500);
     expect(res.message).toMatch(/^INVALID_ARGUMENT:/);
     expect(res.committed).toBe(false);

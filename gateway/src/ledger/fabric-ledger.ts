@@ -112,15 +112,17 @@ export class FabricLedger implements Ledger {
 
   async submitReport(as: LedgerUser, input: ReportAnchorInput): Promise<Committed<LedgerReport>> {
     return this.#submit<LedgerReport>(as, 'SubmitReport', [
-      input.reportId,
-      input.subjectRef,
-      input.category,
-      input.schemaVersion,
-      input.ciphertextHash,
-      input.commitment,
-      input.sizeBucket,
-      input.eventEndDate ?? '',
-      input.supersedes ?? '',
+      JSON.stringify({
+        reportId: input.reportId,
+        subjectRef: input.subjectRef,
+        category: input.category,
+        schemaVersion: input.schemaVersion,
+        ciphertextHash: input.ciphertextHash,
+        commitment: input.commitment,
+        sizeBucket: input.sizeBucket,
+        eventEndDate: input.eventEndDate ?? '',
+        supersedes: input.supersedes ?? '',
+      }),
     ]);
   }
 

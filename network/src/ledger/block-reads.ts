@@ -28,9 +28,9 @@ export function parseBlock(bytes: Uint8Array, n: number): common.Block {
   }
 }
 
-/** First occurrence of `txId`, or undefined. */
-export async function readTxStatus(stores: LedgerStores, txId: string): Promise<TxStatus | undefined> {
-  const record = await stores.txids.get(txIdKey(txId));
+/** First occurrence of `txId`, or undefined (a synchronous point read, see state-reads.ts). */
+export function readTxStatus(stores: LedgerStores, txId: string): TxStatus | undefined {
+  const record = stores.txids.getSync(txIdKey(txId));
   return record === undefined ? undefined : decodeTxStatus(record);
 }
 
@@ -50,7 +50,7 @@ export async function readTransaction(
   height: number,
   txId: string,
 ): Promise<StoredTransaction | undefined> {
-  const status = await readTxStatus(stores, txId);
+  const status = readTxStatus(stores, txId);
   if (status === undefined) return undefined;
   const bytes = await readBlockBytes(stores, height, status.blockNumber);
   if (bytes === undefined) return undefined;

@@ -336,6 +336,36 @@ describe('history', () => {
   });
 });
 
+describe('snapshots', () => {
+  it('keep reading the state, metadata, ranges and history of when they were taken', async () => {
+    await commitBlock([
+      testTx('t0', 0, [put(CC, 'a', 'a0'), put(CC, 'b', 'b0')], {
+        metadataWrites: [meta(CC, 'a', { p: '0' })],
+      }),
+    ]);
+    const snap = ledger.snapshot();
+    await commitBlock([testTx('t1', 0, [put(CC, 'a', 'a1'), del(CC, 'b'), put(CC, 'c', 'c1')])]);
+    await commitBlock([testTx('t2', 0, [], { metadataWrites: [meta(CC, 'a', { p: '2' })] })]);
+
+    expect(text((await snap.getState(CC, 'a'))?.value)).toBe('a0');
+    expect((await snap.getState(CC, 'a'))?.version).toEqual({ blockNum: 0, txNum: 0 });
+    expect(text((await snap.getState(CC, 'b'))?.value)).toBe('b0');
+    expect(await snap.getState(CC, 'c')).toBeUndefined();
+    expect(text((await snap.getStateMetadata(CC, 'a'))?.p)).toBe('0');
+    expect((await collect(snap.scan(CC, '', ''))).map((e) => e.key)).toEqual(['a', 'b']);
+    expect((await collect(snap.getHistory(CC, 'a'))).map((h) => text(h.value))).toEqual(['a0']);
+
+    expect(text((await ledger.getState(CC, 'a'))?.value)).toBe('a1');
+    expect(await ledger.getState(CC, 'b')).toBeUndefined();
+    expect(text((await ledger.getStateMetadata(CC, 'a'))?.p)).toBe('2');
+    expect((await collect(ledger.scan(CC, '', ''))).map((e) => e.key)).toEqual(['a', 'c']);
+    const fresh = ledger.snapshot();
+    expect(text((await fresh.getState(CC, 'c'))?.value)).toBe('c1');
+    await Promise.all([snap.close(), fresh.close()]);
+    await expect(snap.getState(CC, 'a')).rejects.toThrow();
+  });
+});
+
 describe('txid index', () => {
   it('keeps the first occurrence of a tx id', async () => {
     await commitBlock([testTx('dup', 0, [put(CC, 'a', '1')]), testTx('x', 1, [])]);

@@ -17,7 +17,7 @@ import { verifyLedgerIntegrity } from './integrity.js';
 import { HEIGHT_KEY } from './keys.js';
 import { decodeHeight } from './records.js';
 import { allState, readState, readStateMany, readStateMetadata, scanState } from './state-reads.js';
-import { openLedgerDb, type LedgerDb, type LedgerStores } from './stores.js';
+import { openLedgerDb, type LedgerDb, type LedgerSnapshot, type LedgerStores } from './stores.js';
 import type {
   BlockTx,
   BlockchainInfo,
@@ -32,6 +32,15 @@ import type {
 } from './types.js';
 
 const EMPTY = new Uint8Array();
+
+/** The result of a synchronous read as a promise (a throw becomes a rejection). */
+function settled<T>(read: () => T): Promise<T> {
+  try {
+    return Promise.resolve(read());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
 
 /** A plain Uint8Array copy (callers get their own bytes, whatever array type the input was). */
 function copy(bytes: Uint8Array): Uint8Array {
@@ -101,9 +110,11 @@ export class PeerLedger {
   }
 
   /** Where `txId` first occurred and its validation code there; undefined if never seen. */
-  async getTxStatus(txId: string): Promise<TxStatus | undefined> {
-    this.#assertOpen();
-    return readTxStatus(this.#stores, txId);
+  getTxStatus(txId: string): Promise<TxStatus | undefined> {
+    return settled(() => {
+      this.#assertOpen();
+      return readTxStatus(this.#stores, txId);
+    });
   }
 
   /** {@link PeerLedger.getTxStatus} for several tx ids with one LevelDB read. */
@@ -125,9 +136,11 @@ export class PeerLedger {
   }
 
   /** Committed value and version of `key` in chaincode namespace `ns`, or undefined when absent. */
-  async getState(ns: string, key: string): Promise<VersionedValue | undefined> {
-    this.#assertOpen();
-    return readState(this.#stores, ns, key);
+  getState(ns: string, key: string): Promise<VersionedValue | undefined> {
+    return settled(() => {
+      this.#assertOpen();
+      return readState(this.#stores, ns, key);
+    });
   }
 
   /** {@link PeerLedger.getState} for several keys with one LevelDB read, in the order asked. */
@@ -139,9 +152,11 @@ export class PeerLedger {
   }
 
   /** Metadata entries of a key (e.g. `VALIDATION_PARAMETER`), or undefined when it has none. */
-  async getStateMetadata(ns: string, key: string): Promise<StateMetadata | undefined> {
-    this.#assertOpen();
-    return readStateMetadata(this.#stores, ns, key);
+  getStateMetadata(ns: string, key: string): Promise<StateMetadata | undefined> {
+    return settled(() => {
+      this.#assertOpen();
+      return readStateMetadata(this.#stores, ns, key);
+    });
   }
 
   /**
@@ -158,6 +173,16 @@ export class PeerLedger {
   getHistory(ns: string, key: string): AsyncGenerator<HistoryEntry, void, undefined> {
     this.#assertOpen();
     return readHistory(this.#stores, ns, key);
+  }
+
+  /**
+   * A consistent view of the committed state as it is now (a LevelDB snapshot): a simulation reads
+   * through it while blocks keep committing, and never sees part of a block. Close it when done;
+   * reads already started finish first.
+   */
+  snapshot(): StateSnapshot {
+    this.#assertOpen();
+    return new StateSnapshot(this.#stores, this.#db.snapshot());
   }
 
   /** All state of namespace `ns`, or of every namespace when omitted. */
@@ -243,18 +268,52 @@ export class PeerLedger {
     return planCommit({ blockNumber, blockBytes, txs, indexedTxIds, committedRecords });
   }
 
+  /** One atomic, synced batch (the array form: about half the CPU per operation of a chained batch). */
   async #write(ops: readonly LedgerOp[]): Promise<void> {
-    const batch = this.#db.batch();
-    for (const { store, key, value } of ops) {
-      const sublevel = this.#stores[store];
-      if (value === null) batch.del(key, { sublevel });
-      else batch.put(key, value, { sublevel });
-    }
-    await batch.write({ sync: true });
+    await this.#db.batch(
+      ops.map(({ store, key, value }) =>
+        value === null
+          ? { type: 'del' as const, key, sublevel: this.#stores[store] }
+          : { type: 'put' as const, key, value, sublevel: this.#stores[store] },
+      ),
+      { sync: true },
+    );
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new LedgerError('CLOSED', 'ledger is closed');
+  }
+}
+
+/** Committed state, history and key metadata as of the moment {@link PeerLedger.snapshot} was called. */
+export class StateSnapshot {
+  readonly #stores: LedgerStores;
+  readonly #snapshot: LedgerSnapshot;
+
+  constructor(stores: LedgerStores, snapshot: LedgerSnapshot) {
+    this.#stores = stores;
+    this.#snapshot = snapshot;
+  }
+
+  getState(ns: string, key: string): Promise<VersionedValue | undefined> {
+    return settled(() => readState(this.#stores, ns, key, this.#snapshot));
+  }
+
+  getStateMetadata(ns: string, key: string): Promise<StateMetadata | undefined> {
+    return settled(() => readStateMetadata(this.#stores, ns, key, this.#snapshot));
+  }
+
+  scan(ns: string, startKey: string, endKey: string): AsyncGenerator<StateEntry, void, undefined> {
+    return scanState(this.#stores, ns, startKey, endKey, this.#snapshot);
+  }
+
+  getHistory(ns: string, key: string): AsyncGenerator<HistoryEntry, void, undefined> {
+    return readHistory(this.#stores, ns, key, this.#snapshot);
+  }
+
+  /** Releases the snapshot once the reads using it have finished. */
+  close(): Promise<void> {
+    return this.#snapshot.close();
   }
 }
 

@@ -12,6 +12,9 @@ const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 /** The root database of a peer ledger. */
 export type LedgerDb = ClassicLevel<Uint8Array, Uint8Array>;
 
+/** A LevelDB snapshot of the root database: reads through it see the ledger as it was when taken. */
+export type LedgerSnapshot = ReturnType<LedgerDb['snapshot']>;
+
 function sublevels(db: LedgerDb) {
   return {
     /** block number → block bytes as received */

@@ -2,7 +2,6 @@ import { common } from '@hyperledger/fabric-protos';
 import type { PeerLedger } from '../ledger/index.js';
 import { setTransactionsFilter } from '../orderer/blocks.js';
 import type { CommitNotifier } from './commit-notifier.js';
-import type { ReadWriteLock } from './rwlock.js';
 import type { BlockValidator, ValidatedTx } from './validator.js';
 
 /** Where a peer gets ordered blocks from: the orderer's delivery, from a given height on. */
@@ -47,7 +46,6 @@ export class Committer {
     private readonly ledger: PeerLedger,
     private readonly validator: BlockValidator,
     private readonly source: BlockSource,
-    private readonly lock: ReadWriteLock,
     private readonly notifier: CommitNotifier,
     /** Checks the ordering service's signature on a delivered block (the channel's BlockValidation policy). */
     private readonly verifyBlock: (block: common.Block) => boolean,
@@ -79,38 +77,52 @@ export class Committer {
     }
   }
 
-  /** Validates and commits one block (the next one); exposed for catch-up and tests. */
-  async commitBlock(block: common.Block): Promise<void> {
+  /**
+   * Validates and commits one block (the next one); exposed for catch-up and tests. Calls are
+   * serialised. Only this committer changes the ledger, one block at a time, so the committed state
+   * validation reads cannot move while it validates; simulations read from snapshots of the ledger
+   * and never see part of a block, so a commit never waits for them (see {@link idle}).
+   */
+  commitBlock(block: common.Block): Promise<void> {
+    const run = this.#serial.then(() => this.#commitBlock(block));
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+
+  #serial: Promise<void> = Promise.resolve();
+
+  /**
+   * Resolves once the blocks this committer has received so far are committed (or failed). A
+   * simulation starting meanwhile waits for them, as behind a Fabric peer's commit lock, so a peer
+   * that has a block in hand endorses against it; commits never wait for simulations.
+   */
+  idle(): Promise<void> {
+    return this.#serial;
+  }
+
+  async #commitBlock(block: common.Block): Promise<void> {
     const number = block.getHeader()?.getNumber() ?? 0;
     if (number > 0 && !this.verifyBlock(block)) {
       throw new Error(`block ${number} is not signed by the ordering service; refusing to commit it`);
     }
-    await this.lock.write(async () => {
-      let txs: ValidatedTx[];
-      if (number === 0) {
-        txs = configTx(block);
-      } else {
-        await this.validator.prepare(block);
-        txs = await this.validator.validate(block);
-      }
-      setTransactionsFilter(
-        block,
-        txs.map((t) => t.code),
-      );
-      const bytes = block.serializeBinary();
-      await this.ledger.commit(
-        bytes,
-        block,
-        txs.map((t) => ({
-          txId: t.txId,
-          txNum: t.txNum,
-          code: t.code,
-          timestamp: t.timestamp,
-          writes: t.writes,
-          metadataWrites: t.metadataWrites,
-        })),
-      );
-      this.notifier.committed({ number, block, bytes, txs });
-    });
+    const txs = number === 0 ? configTx(block) : await this.validator.validate(block);
+    setTransactionsFilter(
+      block,
+      txs.map((t) => t.code),
+    );
+    const bytes = block.serializeBinary();
+    await this.ledger.commit(
+      bytes,
+      block,
+      txs.map((t) => ({
+        txId: t.txId,
+        txNum: t.txNum,
+        code: t.code,
+        timestamp: t.timestamp,
+        writes: t.writes,
+        metadataWrites: t.metadataWrites,
+      })),
+    );
+    this.notifier.committed({ number, block, bytes, txs });
   }
 }

@@ -1,5 +1,7 @@
 import { peer } from '@hyperledger/fabric-protos';
+import type { StateReader } from '../chaincode/ports.js';
 import type { SigningIdentity } from '../crypto/signing.js';
+import type { SignatureVerifier } from '../crypto/verify-pool.js';
 import {
   MalformedMessageError,
   computeTxId,
@@ -13,6 +15,7 @@ import type {
   EndorserLedger,
   IdentityDeserializer,
 } from './ports.js';
+import { verifySignedBy } from './ports.js';
 
 /**
  * The outcome of `ProcessProposal`, shaped like Fabric's `(ProposalResponse, error)` pair: `error`
@@ -34,8 +37,14 @@ export interface EndorserDeps {
   readonly ledger: EndorserLedger;
   readonly definition: (name: string) => ChaincodeDefinition | undefined;
   readonly executor: (name: string) => ChaincodeExecutor | undefined;
-  /** Runs a simulation under the peer's commit lock (shared), so a block commit cannot interleave. */
-  readonly withStateLock: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * Runs a simulation against one consistent view of the committed state, so that a block committed
+   * meanwhile cannot show through half-way (the role of a Fabric peer's shared commit lock). Default:
+   * the ledger itself.
+   */
+  readonly withSimulationState?: <T>(fn: (state: StateReader) => Promise<T>) => Promise<T>;
+  /** Where the proposal's signature is checked (default: by the creator identity, on this thread). */
+  readonly verifier?: SignatureVerifier;
 }
 
 function failure(message: string, error?: string): ProposalOutcome {
@@ -82,7 +91,7 @@ export class Endorser {
     } catch {
       return `error validating proposal: access denied: channel [${channelId}] creator org unknown, creator is malformed`;
     }
-    if (!creator.verify(p.proposalBytes, p.signature)) {
+    if (!(await verifySignedBy(this.#deps.verifier, creator, p.proposalBytes, p.signature))) {
       return `error validating proposal: access denied: channel [${channelId}] creator org [${creator.mspId}]`;
     }
     const expected = computeTxId(p.nonce, p.creator);
@@ -101,7 +110,7 @@ export class Endorser {
       throw new Error(
         `make sure the chaincode ${p.chaincodeName} has been successfully defined on channel ${p.channelId} and try again: chaincode ${p.chaincodeName} not found`,
       );
-    const result = await this.#deps.withStateLock(() =>
+    const run = (state: StateReader) =>
       executor.execute(
         {
           channelId: p.channelId,
@@ -110,9 +119,10 @@ export class Endorser {
           input: p.input,
           readOnly: false,
         },
-        this.#deps.ledger,
-      ),
-    );
+        state,
+      );
+    const withState = this.#deps.withSimulationState;
+    const result = await (withState ? withState(run) : run(this.#deps.ledger));
     const response = new peer.Response();
     response.setStatus(result.response.status);
     response.setMessage(result.response.message);

@@ -9,7 +9,13 @@ import { common, gateway, orderer, peer } from '@hyperledger/fabric-protos';
 import { endorsementPlans } from '../policy/index.js';
 import type { CommitNotifier } from './commit-notifier.js';
 import type { Endorser, ProposalOutcome } from './endorser.js';
-import type { ChaincodeDefinition, IdentityDeserializer, TxStatus } from './ports.js';
+import type { SignatureVerifier } from '../crypto/verify-pool.js';
+import {
+  verifySignedBy,
+  type ChaincodeDefinition,
+  type IdentityDeserializer,
+  type TxStatus,
+} from './ports.js';
 import {
   MalformedMessageError,
   prepareTransaction,
@@ -42,6 +48,8 @@ export interface GatewayDeps {
   };
   readonly notifier: CommitNotifier;
   readonly msp: IdentityDeserializer;
+  /** Where signed requests' signatures are checked (default: by the identity, on this thread). */
+  readonly verifier?: SignatureVerifier;
 }
 
 type Status = (typeof Code)[keyof typeof Code];
@@ -195,9 +203,7 @@ export class GatewayService {
     if (requested.length > 0) {
       plans = [requested];
     } else {
-      plans = endorsementPlans(definition.policy, [...byOrg.keys()], undefined, {
-        channelOrgs: this.deps.applicationOrgs,
-      });
+      plans = [...this.#plans(definition, [...byOrg.keys()])];
       plans.sort(
         (a, b) => Number(b.includes(first.mspId)) - Number(a.includes(first.mspId)) || a.length - b.length,
       );
@@ -246,6 +252,20 @@ export class GatewayService {
     );
   }
 
+  /** Endorsement plans of a chaincode definition over the available organisations (cached: pure). */
+  readonly #planCache = new WeakMap<ChaincodeDefinition, { orgs: string; plans: readonly string[][] }>();
+
+  #plans(definition: ChaincodeDefinition, orgs: readonly string[]): readonly string[][] {
+    const key = orgs.join('\u0000');
+    const cached = this.#planCache.get(definition);
+    if (cached?.orgs === key) return cached.plans;
+    const plans = endorsementPlans(definition.policy, orgs, undefined, {
+      channelOrgs: this.deps.applicationOrgs,
+    });
+    this.#planCache.set(definition, { orgs: key, plans });
+    return plans;
+  }
+
   async submit(req: gateway.SubmitRequest): Promise<gateway.SubmitResponse> {
     const txn = req.getPreparedTransaction();
     if (!txn) throw rpcError(Code.INVALID_ARGUMENT, 'a prepared transaction is required');
@@ -270,11 +290,16 @@ export class GatewayService {
   }
 
   /** Checks a signed request (Fabric's ACL on `Gateway/CommitStatus` and `Gateway/ChaincodeEvents`). */
-  #checkSigned(identity: Uint8Array, request: Uint8Array, signature: Uint8Array, channelId: string): void {
+  async #checkSigned(
+    identity: Uint8Array,
+    request: Uint8Array,
+    signature: Uint8Array,
+    channelId: string,
+  ): Promise<void> {
     this.#checkChannel(channelId);
     let ok = false;
     try {
-      ok = this.deps.msp.deserialize(identity).verify(request, signature);
+      ok = await verifySignedBy(this.deps.verifier, this.deps.msp.deserialize(identity), request, signature);
     } catch {
       ok = false;
     }
@@ -297,11 +322,12 @@ export class GatewayService {
     } catch (err) {
       throw rpcError(Code.INVALID_ARGUMENT, `invalid status request: ${(err as Error).message}`);
     }
-    this.#checkSigned(req.getIdentity_asU8(), bytes, signed.getSignature_asU8(), req.getChannelId());
+    await this.#checkSigned(req.getIdentity_asU8(), bytes, signed.getSignature_asU8(), req.getChannelId());
     const abort = new AbortController();
     call.on('cancelled', () => {
       abort.abort();
     });
+    if (call.cancelled) throw rpcError(Code.CANCELLED, 'commit status request cancelled');
     const waiting = this.deps.notifier.waitForTx(req.getTransactionId(), abort.signal);
     const status = await this.deps.ledger.getTxStatus(req.getTransactionId());
     let result: { code: number; blockNumber: number };
@@ -333,7 +359,12 @@ export class GatewayService {
     } catch (err) {
       throw rpcError(Code.INVALID_ARGUMENT, `invalid chaincode events request: ${(err as Error).message}`);
     }
-    this.#checkSigned(req.getIdentity_asU8(), bytes, call.request.getSignature_asU8(), req.getChannelId());
+    await this.#checkSigned(
+      req.getIdentity_asU8(),
+      bytes,
+      call.request.getSignature_asU8(),
+      req.getChannelId(),
+    );
     const abort = new AbortController();
     call.on('cancelled', () => {
       abort.abort();
@@ -341,6 +372,7 @@ export class GatewayService {
     call.on('close', () => {
       abort.abort();
     });
+    if (call.cancelled) abort.abort();
     const chaincodeId = req.getChaincodeId();
     const after = req.getAfterTransactionId();
     let next = await this.#startBlock(req);

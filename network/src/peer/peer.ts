@@ -2,6 +2,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { common, gateway as gatewayPb, peer as peerPb } from '@hyperledger/fabric-protos';
 import type { StateReader } from '../chaincode/ports.js';
 import type { SigningIdentity } from '../crypto/signing.js';
+import { acquireSharedVerifier, type SignatureVerifier } from '../crypto/verify-pool.js';
 import { PeerLedger } from '../ledger/index.js';
 import type { MspManager } from '../msp/index.js';
 import { verifyBlockSignature } from '../orderer/blocks.js';
@@ -11,7 +12,6 @@ import { DeliverService } from './deliver-service.js';
 import { Endorser } from './endorser.js';
 import { GatewayService, type GatewayPeer } from './gateway-service.js';
 import type { ChaincodeDefinition, ChaincodeExecutor } from './ports.js';
-import { ReadWriteLock } from './rwlock.js';
 import { BlockValidator } from './validator.js';
 
 /** TLS material of a peer's endpoint; omit for an insecure endpoint. */
@@ -43,6 +43,11 @@ export interface PeerOptions {
   };
   /** All peers of the channel, for the gateway's endorsement plans (this peer included). */
   readonly channelPeers: () => readonly GatewayPeer[];
+  /**
+   * Where this peer checks creator, endorsement and request signatures; default: the process-wide
+   * pool of worker threads (see `crypto/verify-pool.ts`). The peer checks each signature itself.
+   */
+  readonly verifier?: SignatureVerifier;
 }
 
 /**
@@ -59,13 +64,25 @@ export class Peer {
   #server: Server | undefined;
   #address = '';
   #running = false;
+  readonly #verifier: SignatureVerifier;
+  readonly #releaseVerifier: () => void;
 
   private constructor(options: PeerOptions, ledger: PeerLedger) {
+    if (options.verifier) {
+      this.#verifier = options.verifier;
+      this.#releaseVerifier = () => undefined;
+    } else {
+      const shared = acquireSharedVerifier();
+      this.#verifier = shared;
+      this.#releaseVerifier = () => {
+        shared.release();
+      };
+    }
+    const verifier = this.#verifier;
     this.name = options.name;
     this.mspId = options.mspId;
     this.ledger = ledger;
     this.notifier = new CommitNotifier();
-    const lock = new ReadWriteLock();
     const deserialize = (bytes: Uint8Array) => options.msp.deserialize(bytes);
     this.endorser = new Endorser({
       channelId: options.channelId,
@@ -74,7 +91,16 @@ export class Peer {
       ledger,
       definition: options.definition,
       executor: options.executor,
-      withStateLock: (fn) => lock.read(fn),
+      withSimulationState: async (fn) => {
+        await this.committer.idle();
+        const snapshot = ledger.snapshot();
+        try {
+          return await fn(snapshot);
+        } finally {
+          await snapshot.close();
+        }
+      },
+      verifier,
     });
     const validator = new BlockValidator({
       channelId: options.channelId,
@@ -82,6 +108,7 @@ export class Peer {
       ledger,
       definition: options.definition,
       applicationOrgs: options.applicationOrgs,
+      verifier,
     });
     const verifyBlock = (block: common.Block): boolean =>
       verifyBlockSignature(block, (creator, message, signature) => {
@@ -94,7 +121,7 @@ export class Peer {
           return false;
         }
       });
-    this.committer = new Committer(ledger, validator, options.orderer, lock, this.notifier, verifyBlock);
+    this.committer = new Committer(ledger, validator, options.orderer, this.notifier, verifyBlock);
     this.options = options;
   }
 
@@ -151,6 +178,7 @@ export class Peer {
       ledger: this.ledger,
       notifier: this.notifier,
       msp: o.msp,
+      verifier: this.#verifier,
     });
     const deliver = new DeliverService({
       channelId: o.channelId,
@@ -197,5 +225,6 @@ export class Peer {
     }
     await this.committer.stop();
     await this.ledger.close();
+    this.#releaseVerifier();
   }
 }

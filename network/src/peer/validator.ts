@@ -1,6 +1,7 @@
 import { common, ledger as ledgerPb, peer } from '@hyperledger/fabric-protos';
 import { DEFAULT_MAX_DEGREE, RangeQueryResultsHelper } from '../chaincode/index.js';
 import type { StateReader, Version } from '../chaincode/ports.js';
+import { inlineVerifier, type SignatureCheck, type SignatureVerifier } from '../crypto/verify-pool.js';
 import type { Identity } from '../msp/index.js';
 import {
   BlockMetadataUpdates,
@@ -23,6 +24,8 @@ export interface ValidatorDeps {
   readonly definition: (name: string) => ChaincodeDefinition | undefined;
   /** The channel's application organisations (for implicit-meta policies). */
   readonly applicationOrgs: OrgSubPolicies;
+  /** Where creator and endorsement signatures are checked (default: on the calling thread). */
+  readonly verifier?: SignatureVerifier;
 }
 
 /** A write of a valid transaction, in ledger form. */
@@ -53,6 +56,28 @@ interface ParsedTx {
   rwsets: Array<{ ns: string; kv: ledgerPb.rwset.kvrwset.KVRWSet }>;
   event?: peer.ChaincodeEvent;
 }
+
+/** An endorsement whose endorser is a valid identity, with the message its signature must cover. */
+interface Endorsing {
+  readonly identity: Identity;
+  readonly check: SignatureCheck;
+}
+
+/**
+ * What parsing one envelope found, before any signature or ledger check: the refusal Fabric's order
+ * puts before the creator's signature, or the creator and what follows it (the txid check, the
+ * structural checks that come after the duplicate-txid check, and the endorsements to verify).
+ */
+type Staged =
+  | { readonly kind: 'refused'; readonly error: Invalid; readonly txId: string }
+  | {
+      readonly kind: 'signed';
+      readonly txId: string;
+      readonly creatorCheck: SignatureCheck;
+      readonly txIdMatches: boolean;
+      readonly tx: ParsedTx | Invalid;
+      readonly endorsing: readonly Endorsing[];
+    };
 
 class Invalid extends Error {
   constructor(
@@ -125,33 +150,54 @@ export class BlockValidator {
     this.#deps = deps;
   }
 
-  /** Validates the transactions of a (non-config) block. */
+  /**
+   * Validates the transactions of a (non-config) block. Parsing and every signature of the block
+   * come first (the signatures in one batch, on the verifier's threads); then, transaction by
+   * transaction in Fabric's order, the verdicts, duplicate txids, endorsement policies and MVCC. Only
+   * the committer changes the ledger, one block at a time, so committed state cannot move meanwhile.
+   */
   async validate(block: common.Block): Promise<ValidatedTx[]> {
     const blockNum = block.getHeader()?.getNumber() ?? 0;
     const data = block.getData()?.getDataList_asU8() ?? [];
+    const staged = data.map((raw) => this.#stage(raw));
+    const checks: SignatureCheck[] = [];
+    for (const st of staged) {
+      if (st.kind !== 'signed') continue;
+      checks.push(st.creatorCheck);
+      for (const e of st.endorsing) checks.push(e.check);
+    }
+    const verdicts = await (this.#deps.verifier ?? inlineVerifier).verifyAll(checks);
+    const committedVp = await this.#committedValidationParameters(staged);
     const updates = new BlockUpdates();
     const metadataUpdates = new BlockMetadataUpdates();
     const seen = new Set<string>();
     const out: ValidatedTx[] = [];
-    for (let txNum = 0; txNum < data.length; txNum++) {
-      const raw = data[txNum] ?? new Uint8Array();
+    let next = 0;
+    for (let txNum = 0; txNum < staged.length; txNum++) {
+      const st = staged[txNum] as Staged;
       let parsed: ParsedTx | undefined;
       let code: number = Code.VALID;
-      let txId = '';
-      let timestamp = { seconds: 0, nanos: 0 };
+      const txId = st.txId;
       try {
-        parsed = await this.#checkEnvelope(raw, seen);
-        txId = parsed.txId;
-        timestamp = parsed.timestamp;
-        this.#checkEndorsements(parsed, blockNum, txNum, metadataUpdates);
+        if (st.kind === 'refused') throw st.error;
+        const creatorOk = verdicts[next++] === true;
+        const signers = this.#signers(st.endorsing, verdicts.slice(next, next + st.endorsing.length));
+        next += st.endorsing.length;
+        if (!creatorOk) throw new Invalid(Code.BAD_CREATOR_SIGNATURE, 'bad signature');
+        if (!st.txIdMatches) throw new Invalid(Code.BAD_PROPOSAL_TXID, 'bad txid');
+        if (seen.has(txId) || (await this.#deps.ledger.getTxStatus(txId)) !== undefined)
+          throw new Invalid(Code.DUPLICATE_TXID, 'duplicate txid');
+        if (st.tx instanceof Invalid) throw st.tx;
+        parsed = st.tx;
+        this.#checkEndorsements(parsed, signers, blockNum, txNum, metadataUpdates, committedVp);
         await this.#checkMvcc(parsed, updates);
       } catch (err) {
         if (!(err instanceof Invalid)) throw err;
         code = err.code;
-        txId = parsed?.txId ?? (err as Invalid & { txId?: string }).txId ?? txId;
       }
       if (txId !== '') seen.add(txId);
       if (code !== Code.VALID || !parsed) {
+        const timestamp = parsed?.timestamp ?? { seconds: 0, nanos: 0 };
         out.push({ txNum, txId, code, timestamp, writes: [], metadataWrites: [] });
         continue;
       }
@@ -173,7 +219,7 @@ export class BlockValidator {
         txNum,
         txId,
         code,
-        timestamp,
+        timestamp: parsed.timestamp,
         chaincodeName: parsed.chaincodeName,
         writes,
         metadataWrites,
@@ -183,51 +229,71 @@ export class BlockValidator {
     return out;
   }
 
-  async #checkEnvelope(raw: Uint8Array, seen: Set<string>): Promise<ParsedTx> {
-    const { channelId, deserialize, ledger } = this.#deps;
-    if (raw.length === 0) throw new Invalid(Code.NIL_ENVELOPE, 'nil envelope');
+  /**
+   * Parses one envelope and finds the signatures to check, in Fabric's order of checks: envelope
+   * and header, transaction type, channel, nonce and creator, the creator's identity; then (after the
+   * creator's signature, the txid and the duplicate check, which {@link validate} makes) the endorser
+   * transaction's structure, chaincode, response, read-write sets and event.
+   */
+  #stage(raw: Uint8Array): Staged {
+    const { channelId, deserialize } = this.#deps;
+    const refused = (code: number, message: string, txId = ''): Staged => ({
+      kind: 'refused',
+      error: new Invalid(code, message),
+      txId,
+    });
+    if (raw.length === 0) return refused(Code.NIL_ENVELOPE, 'nil envelope');
     let env: common.Envelope;
     let payload: common.Payload;
     try {
       env = common.Envelope.deserializeBinary(raw);
       payload = common.Payload.deserializeBinary(env.getPayload_asU8());
     } catch {
-      throw new Invalid(Code.BAD_PAYLOAD, 'bad payload');
+      return refused(Code.BAD_PAYLOAD, 'bad payload');
     }
     const header = payload.getHeader();
-    if (!header) throw new Invalid(Code.BAD_COMMON_HEADER, 'no header');
+    if (!header) return refused(Code.BAD_COMMON_HEADER, 'no header');
     let chdr: common.ChannelHeader;
     let shdr: common.SignatureHeader;
     try {
       chdr = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
       shdr = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
     } catch {
-      throw new Invalid(Code.BAD_COMMON_HEADER, 'bad header');
+      return refused(Code.BAD_COMMON_HEADER, 'bad header');
     }
     const txId = chdr.getTxId();
-    const fail = (code: number, message: string): never => {
-      const err = new Invalid(code, message) as Invalid & { txId?: string };
-      err.txId = txId;
-      throw err;
-    };
     if (chdr.getType() !== common.HeaderType.ENDORSER_TRANSACTION)
-      fail(Code.UNKNOWN_TX_TYPE, 'unsupported tx type');
-    if (chdr.getChannelId() !== channelId) fail(Code.TARGET_CHAIN_NOT_FOUND, 'wrong channel');
+      return refused(Code.UNKNOWN_TX_TYPE, 'unsupported tx type', txId);
+    if (chdr.getChannelId() !== channelId) return refused(Code.TARGET_CHAIN_NOT_FOUND, 'wrong channel', txId);
     if (shdr.getNonce_asU8().length === 0 || shdr.getCreator_asU8().length === 0)
-      fail(Code.BAD_COMMON_HEADER, 'no nonce or creator');
-    let creator: Identity | undefined;
+      return refused(Code.BAD_COMMON_HEADER, 'no nonce or creator', txId);
+    let creator: Identity;
     try {
       creator = deserialize(shdr.getCreator_asU8());
     } catch {
-      fail(Code.BAD_CREATOR_SIGNATURE, 'creator not valid');
+      return refused(Code.BAD_CREATOR_SIGNATURE, 'creator not valid', txId);
     }
-    if (!creator?.verify(env.getPayload_asU8(), env.getSignature_asU8()))
-      fail(Code.BAD_CREATOR_SIGNATURE, 'bad signature');
-    if (computeTxId(shdr.getNonce_asU8(), shdr.getCreator_asU8()) !== txId)
-      fail(Code.BAD_PROPOSAL_TXID, 'bad txid');
-    if (seen.has(txId) || (await ledger.getTxStatus(txId)) !== undefined)
-      fail(Code.DUPLICATE_TXID, 'duplicate txid');
+    const tx = this.#parseEndorserTransaction(payload, header, chdr);
+    return {
+      kind: 'signed',
+      txId,
+      creatorCheck: {
+        publicKey: creator.publicKey,
+        message: env.getPayload_asU8(),
+        signature: env.getSignature_asU8(),
+      },
+      txIdMatches: computeTxId(shdr.getNonce_asU8(), shdr.getCreator_asU8()) === txId,
+      tx,
+      endorsing: tx instanceof Invalid ? [] : this.#endorsing(tx),
+    };
+  }
 
+  #parseEndorserTransaction(
+    payload: common.Payload,
+    header: common.Header,
+    chdr: common.ChannelHeader,
+  ): ParsedTx | Invalid {
+    const txId = chdr.getTxId();
     let prpBytes: Uint8Array;
     let action: peer.ChaincodeAction;
     let endorsements: peer.Endorsement[];
@@ -255,13 +321,13 @@ export class BlockValidator {
       }
       action = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
     } catch {
-      return fail(Code.INVALID_ENDORSER_TRANSACTION, 'malformed endorser transaction');
+      return new Invalid(Code.INVALID_ENDORSER_TRANSACTION, 'malformed endorser transaction');
     }
     const chaincodeName = action.getChaincodeId()?.getName() ?? '';
     const definition = this.#deps.definition(chaincodeName);
-    if (!definition) fail(Code.INVALID_CHAINCODE, `unknown chaincode ${chaincodeName}`);
+    if (!definition) return new Invalid(Code.INVALID_CHAINCODE, `unknown chaincode ${chaincodeName}`);
     if ((action.getResponse()?.getStatus() ?? 0) >= 400)
-      fail(Code.ENDORSEMENT_POLICY_FAILURE, 'endorsed an error response');
+      return new Invalid(Code.ENDORSEMENT_POLICY_FAILURE, 'endorsed an error response');
     const rwsets: ParsedTx['rwsets'] = [];
     try {
       const txRwset = ledgerPb.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8());
@@ -272,11 +338,11 @@ export class BlockValidator {
         });
       }
     } catch {
-      fail(Code.BAD_RWSET, 'bad rwset');
+      return new Invalid(Code.BAD_RWSET, 'bad rwset');
     }
     for (const { ns, kv } of rwsets) {
       if (ns !== chaincodeName && (kv.getWritesList().length > 0 || kv.getMetadataWritesList().length > 0)) {
-        fail(Code.ILLEGAL_WRITESET, `writes to namespace ${ns}`);
+        return new Invalid(Code.ILLEGAL_WRITESET, `writes to namespace ${ns}`);
       }
     }
     let event: peer.ChaincodeEvent | undefined;
@@ -285,7 +351,7 @@ export class BlockValidator {
       try {
         event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
       } catch {
-        fail(Code.INVALID_ENDORSER_TRANSACTION, 'bad event');
+        return new Invalid(Code.INVALID_ENDORSER_TRANSACTION, 'bad event');
       }
     }
     const ts = chdr.getTimestamp();
@@ -300,38 +366,53 @@ export class BlockValidator {
     };
   }
 
-  /** Verified endorsers: invalid identities and bad signatures simply do not count, as in Fabric. */
-  #endorsers(parsed: ParsedTx): PolicySigner[] {
-    const signers: PolicySigner[] = [];
+  /** Endorsements by valid identities; invalid identities simply do not count, as in Fabric. */
+  #endorsing(parsed: ParsedTx): Endorsing[] {
+    const out: Endorsing[] = [];
     for (const e of parsed.endorsements) {
       try {
-        const id = this.#deps.deserialize(e.getEndorser_asU8());
-        if (!id.verify(Buffer.concat([parsed.prpBytes, e.getEndorser_asU8()]), e.getSignature_asU8()))
-          continue;
-        signers.push({
-          identityKey: `${id.mspId}\u0000${id.id}`,
-          satisfies: (p) => p.mspId === id.mspId && id.roles.has(p.role),
+        const identity = this.#deps.deserialize(e.getEndorser_asU8());
+        out.push({
+          identity,
+          check: {
+            publicKey: identity.publicKey,
+            message: Buffer.concat([parsed.prpBytes, e.getEndorser_asU8()]),
+            signature: e.getSignature_asU8(),
+          },
         });
       } catch {
         continue;
       }
     }
+    return out;
+  }
+
+  /** The endorsers whose signatures verified: bad signatures simply do not count, as in Fabric. */
+  #signers(endorsing: readonly Endorsing[], verdicts: readonly boolean[]): PolicySigner[] {
+    const signers: PolicySigner[] = [];
+    endorsing.forEach(({ identity: id }, i) => {
+      if (verdicts[i] !== true) return;
+      signers.push({
+        identityKey: `${id.mspId}\u0000${id.id}`,
+        satisfies: (p) => p.mspId === id.mspId && id.roles.has(p.role),
+      });
+    });
     return signers;
   }
 
   #checkEndorsements(
     parsed: ParsedTx,
+    signers: PolicySigner[],
     blockNum: number,
     txNum: number,
     metadataUpdates: BlockMetadataUpdates,
+    committedVp: ReadonlyMap<string, Uint8Array>,
   ): void {
     const definition = this.#deps.definition(parsed.chaincodeName);
     if (!definition) throw new Invalid(Code.INVALID_CHAINCODE, 'unknown chaincode');
-    const signers = this.#endorsers(parsed);
     const own = parsed.rwsets.find((r) => r.ns === parsed.chaincodeName)?.kv;
     const writeKeys = own?.getWritesList().map((w) => w.getKey()) ?? [];
     const metadataKeys = own?.getMetadataWritesList().map((m) => m.getKey()) ?? [];
-    const committedVp = this.#committedVp;
     const result = validateKeyLevelEndorsement({
       namespace: parsed.chaincodeName,
       blockNumber: blockNum,
@@ -348,25 +429,30 @@ export class BlockValidator {
     metadataUpdates.record(parsed.chaincodeName, metadataKeys);
   }
 
-  /** Committed VALIDATION_PARAMETERs of the keys of the block, loaded by {@link prepare}. */
-  #committedVp = new Map<string, Uint8Array>();
-
   /**
-   * Loads the committed key-level endorsement policies of every key the block writes; call before
-   * {@link validate} (the policy module's check is synchronous).
+   * The committed key-level endorsement policies (VALIDATION_PARAMETER) of every key the block's
+   * well-formed transactions write (the policy module's check is synchronous).
    */
-  async prepare(block: common.Block): Promise<void> {
+  async #committedValidationParameters(staged: readonly Staged[]): Promise<Map<string, Uint8Array>> {
     const vp = new Map<string, Uint8Array>();
-    for (const raw of block.getData()?.getDataList_asU8() ?? []) {
-      for (const { ns, key } of writtenKeys(raw)) {
-        const id = BlockUpdates.key(ns, key);
-        if (vp.has(id)) continue;
-        const metadata = await this.#deps.ledger.getStateMetadata(ns, key);
-        const param = metadata?.[VALIDATION_PARAMETER];
-        if (param) vp.set(id, param);
+    const looked = new Set<string>();
+    for (const st of staged) {
+      if (st.kind !== 'signed' || st.tx instanceof Invalid) continue;
+      for (const { ns, kv } of st.tx.rwsets) {
+        const keys = [
+          ...kv.getWritesList().map((w) => w.getKey()),
+          ...kv.getMetadataWritesList().map((m) => m.getKey()),
+        ];
+        for (const key of keys) {
+          const id = BlockUpdates.key(ns, key);
+          if (looked.has(id)) continue;
+          looked.add(id);
+          const param = (await this.#deps.ledger.getStateMetadata(ns, key))?.[VALIDATION_PARAMETER];
+          if (param) vp.set(id, param);
+        }
       }
     }
-    this.#committedVp = vp;
+    return vp;
   }
 
   async #checkMvcc(parsed: ParsedTx, updates: BlockUpdates): Promise<void> {
@@ -437,30 +523,5 @@ export class BlockValidator {
         sameVersion(readVersion(r), readVersion(other))
       );
     });
-  }
-}
-
-function writtenKeys(raw: Uint8Array): Array<{ ns: string; key: string }> {
-  try {
-    const env = common.Envelope.deserializeBinary(raw);
-    const payload = common.Payload.deserializeBinary(env.getPayload_asU8());
-    const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
-    const out: Array<{ ns: string; key: string }> = [];
-    for (const act of tx.getActionsList()) {
-      const cap = peer.ChaincodeActionPayload.deserializeBinary(act.getPayload_asU8());
-      const prp = peer.ProposalResponsePayload.deserializeBinary(
-        cap.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
-      );
-      const action = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
-      const rwset = ledgerPb.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8());
-      for (const ns of rwset.getNsRwsetList()) {
-        const kv = ledgerPb.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-        for (const w of kv.getWritesList()) out.push({ ns: ns.getNamespace(), key: w.getKey() });
-        for (const m of kv.getMetadataWritesList()) out.push({ ns: ns.getNamespace(), key: m.getKey() });
-      }
-    }
-    return out;
-  } catch {
-    return [];
   }
 }
