@@ -41,6 +41,24 @@ describe('toLedgerError', () => {
     });
   });
 
+  it('treats endorsers that disagree (one a block behind) as a retryable conflict, not as the laggard’s refusal', () => {
+    const err = new EndorseError({
+      code: Grpc.ABORTED,
+      message:
+        '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      details: [
+        { address: 'peer0:8051', mspId: 'PearlMSP', message: 'RECEIPT_NOT_FOUND: receipt r-1 not found' },
+      ],
+      cause,
+      transactionId: 'tx-2',
+    });
+    expect(shape(toLedgerError(err, 'RecordDelivery'))).toMatchObject({
+      code: 'LEDGER_CONFLICT',
+      retryable: true,
+      txId: 'tx-2',
+    });
+  });
+
   it('keeps a contract refusal of an evaluate ("chaincode response 500, CODE: ...")', () => {
     const err = new GatewayError({
       code: Grpc.UNKNOWN,

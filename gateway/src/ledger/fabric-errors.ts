@@ -15,6 +15,8 @@ const UNREACHABLE: ReadonlySet<number> = new Set([
   GrpcStatus.CANCELLED,
   GrpcStatus.RESOURCE_EXHAUSTED,
 ]);
+/** The status of an endorsement that failed. */
+const ENDORSE_ABORTED: ReadonlySet<number> = new Set([GrpcStatus.ABORTED]);
 /** Validation codes that a later attempt of the same transaction may not meet. */
 export const CONFLICT_CODES: ReadonlySet<number> = new Set([11, 12]); // MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT
 
@@ -74,6 +76,17 @@ export function toLedgerError(err: unknown, transaction: string): unknown {
     const refusal = contractRefusal(err);
     const txId = (err as { transactionId?: unknown }).transactionId;
     const ids = { cause: err, transaction, ...(typeof txId === 'string' ? { txId } : {}) };
+    // The first endorser agreed and another did not: peers a block apart simulated different states
+    // (a fresh write seen by some only). Asking again once every peer has the block will agree.
+    if (
+      ENDORSE_ABORTED.has(err.code) &&
+      /failed to collect enough transaction endorsements/.test(err.message)
+    )
+      return new LedgerError(
+        'LEDGER_CONFLICT',
+        `the endorsers of ${transaction} disagreed (a peer may be a block behind)`,
+        ids,
+      );
     if (refusal) return new LedgerError(refusal[0], refusal[1], ids);
     if (UNREACHABLE.has(err.code))
       return new LedgerError('LEDGER_UNAVAILABLE', `the ledger did not answer ${transaction}`, ids);
