@@ -25,7 +25,8 @@ import type { ClientConnection, LoadSpec, WirePhases, Workload } from './protoco
 import type { BenchResult, BoundResult, MachineInfo, RoundResult, TrailResult } from './results.js';
 import { round1, round3, roundStats, summarize, warmupMs, type Sample } from './stats.js';
 import { latencyPlotSvg } from './svg.js';
-import { NOT_RUN, checkTargets } from './targets.js';
+import { runRetrieval, type RetrievalClass } from './retrieval.js';
+import { NOT_RUN, RETRIEVAL_NOT_RUN, checkTargets } from './targets.js';
 import { endorserMsps, txShapeOfBlock, type TxShape } from './tx-shape.js';
 
 /** What a run does. */
@@ -67,6 +68,15 @@ const FULL: Plan = {
 };
 
 const TRAIL_PAGE = 100;
+
+/**
+ * Retrieval size classes: 2 KiB, and the largest report the gateways accept (1 MiB exceeds their
+ * 256 KiB `maxReportBytes`, and no report schema admits it). Closed-loop client counts per class.
+ */
+const RETRIEVAL_CLASSES: readonly RetrievalClass[] = [
+  { label: '2KiB', targetBytes: 2048, levels: [8, 32] },
+  { label: '250KiB', targetBytes: 250 * 1024, levels: [2, 8] },
+];
 
 function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
@@ -275,8 +285,13 @@ function endorsementsNeeded(policy: string, orgs: number): number {
 }
 
 /** Groups of rounds a run can be limited to (`--rounds`). */
-const ROUND_GROUPS = ['capacity', 'latency', 'reads', 'trail'] as const;
+const ROUND_GROUPS = ['capacity', 'latency', 'reads', 'trail', 'retrieval'] as const;
 type RoundGroup = (typeof ROUND_GROUPS)[number];
+/**
+ * Groups run without `--rounds`. Retrieval needs the member gateways, whose processes (audit read
+ * models following every block) would take CPU from the other rounds; it runs when asked for.
+ */
+const DEFAULT_GROUPS: readonly RoundGroup[] = ['capacity', 'latency', 'reads', 'trail'];
 
 interface Options {
   readonly quick?: boolean;
@@ -299,7 +314,7 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
     ...(opts.trailReceipts === undefined ? {} : { trailReceipts: opts.trailReceipts }),
     ...(opts.levels === undefined ? {} : { capacityLevels: opts.levels }),
   };
-  const groups = new Set<RoundGroup>(opts.rounds ?? ROUND_GROUPS);
+  const groups = new Set<RoundGroup>(opts.rounds ?? DEFAULT_GROUPS);
   const root = repositoryRoot();
   const startedAt = new Date();
   const profile = await loadProfileFile(join(root, 'network', 'profiles', 'creditchain.yaml'));
@@ -335,7 +350,12 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     const t0 = performance.now();
-    session = await NetworkSession.start(profile, { home, freePorts: true, progress: log });
+    session = await NetworkSession.start(profile, {
+      home,
+      freePorts: true,
+      progress: log,
+      gateways: groups.has('retrieval'),
+    });
     log(`network up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     client = await ClientProcess.start({
       type: 'setup',
@@ -418,6 +438,20 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
     if (plan.trailReceipts > 0 && groups.has('trail'))
       trail = await runTrail(ctx, plan, capacityRound?.concurrency ?? 128, rounds);
 
+    if (groups.has('retrieval')) {
+      rounds.push(
+        ...(await runRetrieval({
+          session,
+          classes: RETRIEVAL_CLASSES,
+          roundMs: plan.roundMs,
+          cpuTargets: cpuTargets(ctx),
+          ticks: ctx.ticks,
+          threads: os.availableParallelism(),
+          log,
+        })),
+      );
+    }
+
     await stopAll();
 
     const batch = { ...DEFAULT_BATCH, ...profile.network.batch };
@@ -462,16 +496,18 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       },
       ...partial,
       trail,
-      notRun:
-        plan.trailReceipts > 0 && groups.has('trail')
-          ? NOT_RUN
+      notRun: [
+        ...(groups.has('retrieval') ? [] : [RETRIEVAL_NOT_RUN]),
+        ...NOT_RUN,
+        ...(plan.trailReceipts > 0 && groups.has('trail')
+          ? []
           : [
-              ...NOT_RUN,
               {
                 workload: 'Trail query on a report with 10,000 receipts',
                 reason: 'not run: --trail-receipts 0 or --rounds without trail',
               },
-            ],
+            ]),
+      ],
       targets: checkTargets(partial),
     };
     await writeResults(result, opts.out, root);
@@ -687,7 +723,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--keep', "keep the network's temporary home")
     .option(
       '--rounds <groups>',
-      `only these groups of rounds, comma-separated (${ROUND_GROUPS.join(', ')}); latency implies the capacity search`,
+      `only these groups of rounds, comma-separated (${ROUND_GROUPS.join(', ')}; default all but retrieval); latency implies the capacity search`,
       (v) =>
         v.split(',').map((g) => {
           const name = g.trim() as RoundGroup;

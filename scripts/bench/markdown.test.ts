@@ -189,7 +189,7 @@ describe('markdownReport', () => {
     expect(md).toContain('open, 206.3/s (50 %)');
     expect(md).toContain('2 (MVCC_READ_CONFLICT 1, TIMEOUT 1)');
     expect(md).toContain('![p50 and p99 latency against offered load](2026-11-26.svg)');
-    expect(md).toContain('not run: needs the member gateway');
+    expect(md).toContain('at most 256 KiB (maxReportBytes)');
     expect(md).toContain(' 75 / 25 / 25 |');
   });
 

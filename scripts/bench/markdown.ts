@@ -71,7 +71,7 @@ function roundsTable(rounds: readonly RoundResult[]): string {
     r.id,
     r.workload,
     loadText(r),
-    `${num(r.throughput)} ${r.unit === 'committed tx/s' ? 'tx/s' : 'eval/s'}`,
+    rateText(r),
     String(r.succeeded),
     failureText(r),
     num(r.latencyMs.p50),
@@ -85,6 +85,12 @@ function roundsTable(rounds: readonly RoundResult[]): string {
   ]);
   const right: Align[] = headers.map((_, i) => (i >= 3 && i !== 5 ? 'right' : 'left'));
   return markdownTable(headers, rows, right);
+}
+
+function rateText(r: RoundResult): string {
+  if (r.unit === 'retrieved reports/s')
+    return `${num(r.throughput)} reports/s${r.mbPerSec === undefined ? '' : ` (${r.mbPerSec.toFixed(2)} MB/s)`}`;
+  return `${num(r.throughput)} ${r.unit === 'committed tx/s' ? 'tx/s' : 'eval/s'}`;
 }
 
 /** The whole report. `svgName` is the plot's file name next to it. */

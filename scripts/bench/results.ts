@@ -7,14 +7,14 @@ export interface RoundResult {
   readonly id: string;
   /** The contract transaction. */
   readonly workload: string;
-  /** `capacity` (closed loop), `latency` (fixed rate), `reads`, `trail-setup`, `trail`. */
-  readonly kind: 'capacity' | 'latency' | 'reads' | 'trail-setup' | 'trail';
+  /** `capacity` (closed loop), `latency` (fixed rate), `reads`, `trail-setup`, `trail`, `retrieval`. */
+  readonly kind: 'capacity' | 'latency' | 'reads' | 'trail-setup' | 'trail' | 'retrieval';
   readonly mode: 'closed' | 'open';
   readonly concurrency?: number;
   /** Fixed-rate rounds: offered load (per second) and its share of capacity. */
   readonly offeredPerSec?: number;
   readonly loadPercent?: number;
-  readonly unit: 'committed tx/s' | 'evaluations/s';
+  readonly unit: 'committed tx/s' | 'evaluations/s' | 'retrieved reports/s';
   /** Length of the measurement window (after the warm-up), seconds. */
   readonly windowSeconds: number;
   readonly throughput: number;
@@ -36,6 +36,9 @@ export interface RoundResult {
   };
   /** Blocks cut during the round (committed rounds). */
   readonly blocks?: { readonly count: number; readonly meanTxPerBlock: number };
+  /** Retrieval rounds: the JSON size of each retrieved report, and the bytes retrieved per second (10^6). */
+  readonly reportBytes?: number;
+  readonly mbPerSec?: number;
   readonly cpu: CpuSplit;
   /** Throughput divided by the physical bound's committed tx/s. */
   readonly ratioToBound: number | null;

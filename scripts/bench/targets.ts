@@ -4,10 +4,10 @@ import type { BenchResult, NotRun, RoundResult, TargetCheck } from './results.js
 /** Workloads of the issue that this version of the benchmark does not run. */
 export const NOT_RUN: readonly NotRun[] = [
   {
-    workload: 'Cross-org retrieval of 2 KiB reports (each a committed receipt)',
-    reason: 'not run: needs the member gateway',
+    workload: 'Cross-org retrieval of 1 MiB reports',
+    reason:
+      'not possible as specified: the gateways accept reports of at most 256 KiB (maxReportBytes) and no report schema admits 1 MiB; the largest accepted size is measured instead',
   },
-  { workload: 'Cross-org retrieval of 1 MiB reports', reason: 'not run: needs the member gateway' },
   {
     workload: 'RequestAccess granted against recorded consents',
     reason: 'not run: the receipt workload here is RequestAccess denied for an unknown consent',
@@ -28,6 +28,42 @@ function best(rounds: readonly RoundResult[], kind: RoundResult['kind']): RoundR
       (a, r) => (a === undefined || r.throughput > a.throughput ? r : a),
       undefined,
     );
+}
+
+/** Not run when the retrieval rounds were skipped. */
+export const RETRIEVAL_NOT_RUN: NotRun = {
+  workload: 'Cross-org retrieval of 2 KiB reports (each a committed receipt)',
+  reason: 'not run: --rounds without retrieval',
+};
+
+/** The retrieval target: best 2 KiB reports/s and best MB/s of the large reports, against 300/s and 100 MB/s. */
+export function retrievalTarget(rounds: readonly RoundResult[]): TargetCheck {
+  const retrieval = rounds.filter((r) => r.kind === 'retrieval' && r.reportBytes !== undefined);
+  const small = retrieval.filter((r) => (r.reportBytes ?? 0) <= 4096);
+  const large = retrieval.filter((r) => (r.reportBytes ?? 0) > 4096);
+  const target = 'Cross-org retrieval: 300 reports/s (2 KiB), 100 MB/s (1 MiB)';
+  if (small.length === 0 && large.length === 0) return { target, measured: 'not run', met: null };
+  const bestSmall = small.reduce<RoundResult | undefined>(
+    (a, r) => (a === undefined || r.throughput > a.throughput ? r : a),
+    undefined,
+  );
+  const bestLarge = large.reduce<RoundResult | undefined>(
+    (a, r) => (a === undefined || (r.mbPerSec ?? 0) > (a.mbPerSec ?? 0) ? r : a),
+    undefined,
+  );
+  const parts = [
+    bestSmall
+      ? `${bestSmall.throughput.toFixed(1)} reports/s of ${String(bestSmall.reportBytes)} B`
+      : '2 KiB not measured',
+    bestLarge
+      ? `${(bestLarge.mbPerSec ?? 0).toFixed(2)} MB/s with ${String(bestLarge.reportBytes)} B reports (1 MiB exceeds the gateways' 256 KiB limit)`
+      : 'large reports not measured',
+  ];
+  const met =
+    bestSmall === undefined || bestLarge === undefined
+      ? null
+      : bestSmall.throughput >= 300 && (bestLarge.mbPerSec ?? 0) >= 100;
+  return { target, measured: parts.join('; '), met };
 }
 
 /** Each target with the measured value and whether it was met. */
@@ -64,11 +100,7 @@ export function checkTargets(result: Pick<BenchResult, 'capacity' | 'rounds' | '
       measured: fmt(reads, 'evaluations/s'),
       met: check(reads, (v) => v >= 3000),
     },
-    {
-      target: 'Cross-org retrieval: 300 reports/s (2 KiB), 100 MB/s (1 MiB)',
-      measured: 'not run: needs the member gateway',
-      met: null,
-    },
+    retrievalTarget(result.rounds),
     {
       target: 'Scale: 1,000,000 reports within 20 %, restart in 30 s, flat memory over a 30-minute soak',
       measured: 'not run',
