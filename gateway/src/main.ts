@@ -40,6 +40,7 @@ import { parseCas } from './transfer/certificates.js';
 import { HttpsPeerTransport, type PeerGatewayEndpoint } from './transfer/https-peer-transport.js';
 import { LevelVault } from './vault/level-vault.js';
 import { FileWallet } from './wallet/file-wallet.js';
+import { cachedIdentities } from './wallet/identity-cache.js';
 
 /** A gateway that is listening. */
 export interface RunningGateway {
@@ -89,6 +90,8 @@ export async function startGateway(
   const logger = pino(loggerOptions(config.logLevel));
   const subjectKey = await subjectKeyOf(config, env);
   const wallet = await FileWallet.open(config.walletDir, walletSecret);
+  // Opened once per user: every officer-signed request would otherwise run scrypt.
+  const identities = cachedIdentities(wallet);
   const keys = await FileKeyStore.open(
     config.keysDir,
     config.activeKeyId === undefined ? {} : { activeKeyId: config.activeKeyId },
@@ -113,7 +116,7 @@ export async function startGateway(
       peer: await peerOf(config),
       channel: config.ledger.channel,
       chaincode: config.ledger.chaincode,
-      identityOf: (user) => wallet.get(user),
+      identityOf: identities,
     });
     closers.push(() => ledger.close());
     const audit = config.audit?.enabled
@@ -150,7 +153,7 @@ export async function startGateway(
       clientCertificates: config.clientCertificates,
       ...(transfers
         ? {
-            retrieval: { transport: transfers.transport, identityOf: (user: string) => wallet.get(user) },
+            retrieval: { transport: transfers.transport, identityOf: identities },
             delivery: transfers.delivery,
           }
         : {}),
