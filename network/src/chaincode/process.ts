@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createConnection, createServer } from 'node:net';
+import { guardChild, ORPHAN_GUARD } from '../child-guard.js';
 import { ChaincodeStartError } from './errors.js';
 
 /** Where chaincode output goes: called with each chunk of the process's stdout or stderr. */
@@ -38,24 +39,6 @@ export interface ChaincodeProcessOptions {
 }
 
 const TAIL_CHARS = 8192;
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** Kills chaincode processes still running when this process exits, so none is orphaned. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
-/**
- * Preloaded into every chaincode server: the server is spawned with an IPC channel, which closes
- * when this process dies (even by SIGKILL), and the chaincode then exits instead of living on as an
- * orphan holding its port.
- */
-const ORPHAN_GUARD = 'data:text/javascript,if(process.send)process.on("disconnect",()=>process.exit(0))';
 
 /** The path of fabric-shim's `cli.js` (the `fabric-chaincode-node` binary). */
 export function defaultShimCli(): string {
@@ -114,7 +97,6 @@ export class ChaincodeProcess {
     this.exited = new Promise((resolve) => {
       const settle = (info: ExitInfo): void => {
         if (this.exitInfo) return;
-        live.delete(child);
         this.exitInfo = info;
         resolve(info);
       };
@@ -131,7 +113,6 @@ export class ChaincodeProcess {
 
   /** Spawns the chaincode server. Spawn failures surface as an exit (see {@link ChaincodeProcess.exited}). */
   static spawn(opts: ChaincodeProcessOptions): ChaincodeProcess {
-    installExitHook();
     const address = `${opts.host}:${opts.port}`;
     const child = spawn(
       opts.nodePath ?? process.execPath,
@@ -148,7 +129,7 @@ export class ChaincodeProcess {
       ],
       { cwd: opts.folder, env: opts.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
     );
-    live.add(child);
+    guardChild(child);
     const proc = new ChaincodeProcess(child, address, opts.host, opts.port);
     const forward = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       const text = chunk.toString('utf8');

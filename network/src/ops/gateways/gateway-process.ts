@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { request } from 'node:https';
+import { guardChild, ORPHAN_GUARD } from '../../child-guard.js';
 
 /** How a process ended. */
 export interface GatewayExit {
@@ -28,18 +29,7 @@ export interface GatewayProcessOptions {
   readonly logFile: string;
 }
 
-const ORPHAN_GUARD = 'data:text/javascript,if(process.send)process.on("disconnect",()=>process.exit(0))';
 const TAIL_CHARS = 4096;
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
 
 /** A running (or exited) gateway process. */
 export class GatewayProcess {
@@ -55,7 +45,6 @@ export class GatewayProcess {
     this.exited = new Promise((resolve) => {
       const settle = (info: GatewayExit): void => {
         if (this.#exit) return;
-        live.delete(child);
         this.#exit = info;
         log.end();
         resolve(info);
@@ -72,7 +61,6 @@ export class GatewayProcess {
 
   /** Spawns the gateway; a spawn failure surfaces as an exit. */
   static spawn(opts: GatewayProcessOptions): GatewayProcess {
-    installExitHook();
     const log = createWriteStream(opts.logFile, { flags: 'a', mode: 0o600 });
     const child = spawn(
       process.execPath,
@@ -82,7 +70,7 @@ export class GatewayProcess {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       },
     );
-    live.add(child);
+    guardChild(child);
     const proc = new GatewayProcess(child, opts, log);
     const forward = (chunk: Buffer): void => {
       log.write(chunk);
