@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +19,26 @@ import { DEFAULT_BATCH } from '../../network/src/profile.js';
 import { boundOperationCounts, generateBoundKeys } from './bound-core.js';
 import { measureBound } from './bound.js';
 import { ClientProcess } from './client-process.js';
+import { connectLoadGateway } from './connect.js';
+import { MemorySampler } from './memory.js';
+import { ReportTxTemplate } from './report-tx.js';
+import { runScale, type ScaleResult } from './scale.js';
+import { seedReports } from './seed.js';
 import { clockTicksPerSecond, machineBusyPercent, startCpu, type CpuTarget } from './cpu.js';
 import { markdownReport } from './markdown.js';
 import type { ClientConnection, LoadSpec, WirePhases, Workload } from './protocol.js';
-import type { BenchResult, BoundResult, MachineInfo, RoundResult, TrailResult } from './results.js';
+import type {
+  BenchResult,
+  BoundResult,
+  MachineInfo,
+  RoundResult,
+  SoakResult,
+  TrailResult,
+} from './results.js';
 import { round1, round3, roundStats, summarize, warmupMs, type Sample } from './stats.js';
 import { latencyPlotSvg } from './svg.js';
 import { runRetrieval, type RetrievalClass } from './retrieval.js';
-import { NOT_RUN, RETRIEVAL_NOT_RUN, checkTargets } from './targets.js';
+import { NOT_RUN, RETRIEVAL_NOT_RUN, SCALE_REPORTS, SOAK_MINUTES, checkTargets } from './targets.js';
 import { endorserMsps, txShapeOfBlock, type TxShape } from './tx-shape.js';
 
 /** What a run does. */
@@ -68,6 +80,8 @@ const FULL: Plan = {
 };
 
 const TRAIL_PAGE = 100;
+/** Minimum length of the scale round's two measured rounds. */
+const SCALE_ROUND_MS = 20_000;
 
 /**
  * Retrieval size classes: 2 KiB, and the largest report the gateways accept (1 MiB exceeds their
@@ -117,8 +131,9 @@ function machineInfo(root: string, backgroundLoadPercent: number | null): Machin
 
 /** Everything a round needs from the running network and client. */
 interface Context {
-  readonly session: NetworkSession;
-  readonly client: ClientProcess;
+  /** Replaced when the scale round restarts the network. */
+  session: NetworkSession;
+  client: ClientProcess;
   readonly ticks: number;
   /** The peer whose ledger is read for block statistics. */
   readonly observer: string;
@@ -285,11 +300,12 @@ function endorsementsNeeded(policy: string, orgs: number): number {
 }
 
 /** Groups of rounds a run can be limited to (`--rounds`). */
-const ROUND_GROUPS = ['capacity', 'latency', 'reads', 'trail', 'retrieval'] as const;
+const ROUND_GROUPS = ['capacity', 'latency', 'reads', 'trail', 'retrieval', 'scale', 'soak'] as const;
 type RoundGroup = (typeof ROUND_GROUPS)[number];
 /**
  * Groups run without `--rounds`. Retrieval needs the member gateways, whose processes (audit read
- * models following every block) would take CPU from the other rounds; it runs when asked for.
+ * models following every block) would take CPU from the other rounds; scale (a million reports, tens
+ * of GiB of ledgers) and the 30-minute soak take long: they run when asked for.
  */
 const DEFAULT_GROUPS: readonly RoundGroup[] = ['capacity', 'latency', 'reads', 'trail'];
 
@@ -304,6 +320,9 @@ interface Options {
   readonly levels?: readonly number[];
   readonly rates?: readonly number[];
   readonly bound: boolean;
+  readonly scaleReports: number;
+  readonly soakMinutes: number;
+  readonly soakRate?: number;
 }
 
 async function run(opts: Options, argv: readonly string[]): Promise<void> {
@@ -335,6 +354,8 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
   const rounds: RoundResult[] = [];
   const latencySamples = new Map<string, Sample[]>();
   let trail: TrailResult | null = null;
+  let scale: ScaleResult | null = null;
+  let soak: SoakResult | null = null;
   let shape: TxShape | undefined;
   let capacityRound: RoundResult | undefined;
   const stopAll = async (): Promise<void> => {
@@ -349,21 +370,25 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    const startSession = (): Promise<NetworkSession> =>
+      NetworkSession.start(profile, {
+        home,
+        freePorts: true,
+        progress: log,
+        gateways: groups.has('retrieval'),
+      });
+    const startClient = (s: NetworkSession): Promise<ClientProcess> =>
+      ClientProcess.start({
+        type: 'setup',
+        channel: s.net.channelId,
+        chaincode,
+        timeoutMs: 30_000,
+        connections: connections(s),
+      });
     const t0 = performance.now();
-    session = await NetworkSession.start(profile, {
-      home,
-      freePorts: true,
-      progress: log,
-      gateways: groups.has('retrieval'),
-    });
+    session = await startSession();
     log(`network up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    client = await ClientProcess.start({
-      type: 'setup',
-      channel: session.net.channelId,
-      chaincode,
-      timeoutMs: 30_000,
-      connections: connections(session),
-    });
+    client = await startClient(session);
     const observer = session.net.peers[0]?.mspId ?? '';
     const ctx: Context = {
       session,
@@ -452,6 +477,115 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       );
     }
 
+    const warmUp = async (): Promise<void> => {
+      await runRound(ctx, {
+        id: 'warm-up',
+        workload: 'submit',
+        label: 'SubmitReport',
+        kind: 'capacity',
+        load: { mode: 'closed', concurrency: 64, durationMs: plan.warmupRoundMs },
+      });
+    };
+    const ledgerTxs = { height: 0, txs: 0 };
+    const transactionsOnLedger = async (): Promise<number> => {
+      const ledger = ctx.session.net.peer(ctx.observer).ledger;
+      for (let n = ledgerTxs.height; n < ledger.height; n++)
+        ledgerTxs.txs += (await ledger.getBlock(n))?.getData()?.getDataList_asU8().length ?? 0;
+      ledgerTxs.height = Math.max(ledgerTxs.height, ledger.height);
+      return ledgerTxs.txs;
+    };
+
+    if (groups.has('scale')) {
+      let sampleReportId = '';
+      const concurrency = capacityRound?.concurrency ?? 128;
+      scale = await runScale(
+        {
+          submitRound: async (id) => {
+            const { result } = await runRound(ctx, {
+              id,
+              workload: 'submit',
+              label: 'SubmitReport',
+              kind: 'scale',
+              // Longer than the other rounds: the two rates are compared with each other.
+              load: { mode: 'closed', concurrency, durationMs: Math.max(plan.roundMs, SCALE_ROUND_MS) },
+            });
+            rounds.push(result);
+            return result;
+          },
+          warmUp,
+          transactionsOnLedger,
+          template: () => lastValidSubmit(ctx),
+          restart: async (whileDown) => {
+            await transactionsOnLedger();
+            const dir = ctx.session.net.dir;
+            await stopAll();
+            await whileDown(dir);
+            const started = performance.now();
+            session = await startSession();
+            const seconds = (performance.now() - started) / 1000;
+            client = await startClient(session);
+            ctx.session = session;
+            ctx.client = client;
+            return seconds;
+          },
+          restartPeer: () => restartPeer(ctx, sampleReportId),
+          ledgerBytes: () => directoryBytes(join(ctx.session.net.dir, 'ledgers')),
+          seed: async (dir, template, reports) => {
+            const seeded = await seedReports({
+              dir,
+              profile: profile.network,
+              template,
+              reports,
+              tag: startedAt.getTime().toString(36),
+              progress: (line) => {
+                log(`scale: ${line}`);
+              },
+            });
+            if (ledgerTxs.height !== seeded.firstBlock)
+              throw new Error(`ledger counted to ${ledgerTxs.height}, seeding began at ${seeded.firstBlock}`);
+            ledgerTxs.height = seeded.lastBlock + 1;
+            ledgerTxs.txs += seeded.reports;
+            sampleReportId = seeded.sampleReportIds[1] ?? seeded.sampleReportIds[0] ?? '';
+            return seeded;
+          },
+          log,
+        },
+        opts.scaleReports,
+        concurrency,
+      );
+    }
+
+    if (groups.has('soak')) {
+      const rate = opts.soakRate ?? (capacity > 0 ? capacity / 2 : 50);
+      const durationMs = opts.soakMinutes * 60_000;
+      const intervalMs = Math.max(1000, Math.round(durationMs / 360));
+      const transactionsAtStart = await transactionsOnLedger();
+      log(`soak: ${opts.soakMinutes} min at ${rate.toFixed(1)} tx/s, memory every ${intervalMs / 1000} s`);
+      const sampler = new MemorySampler(cpuTargets(ctx), intervalMs);
+      const { result } = await runRound(ctx, {
+        id: `soak-${opts.soakMinutes}min`,
+        workload: 'submit',
+        label: 'SubmitReport',
+        kind: 'soak',
+        load: { mode: 'open', ratePerSec: rate, durationMs },
+      });
+      const memory = sampler.stop();
+      rounds.push(result);
+      for (const m of memory)
+        log(
+          `soak: ${m.name}: ${m.firstMiB} -> ${m.lastMiB} MiB, ${m.slopeMiBPerHour} MiB/h, ${m.flat ? 'flat' : 'growing'}`,
+        );
+      soak = {
+        minutes: opts.soakMinutes,
+        offeredPerSec: round1(rate),
+        transactionsAtStart,
+        sampleIntervalSeconds: intervalMs / 1000,
+        round: result,
+        memory,
+        flat: memory.filter((m) => !m.name.startsWith('client')).every((m) => m.flat),
+      };
+    }
+
     await stopAll();
 
     const batch = { ...DEFAULT_BATCH, ...profile.network.batch };
@@ -476,6 +610,8 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       capacity: capacityRound ? { txPerSec: capacityRound.throughput, roundId: capacityRound.id } : null,
       rounds: withRatios,
       bound,
+      scale,
+      soak,
     };
     const result: BenchResult = {
       benchmark: 'creditchain',
@@ -499,6 +635,23 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       notRun: [
         ...(groups.has('retrieval') ? [] : [RETRIEVAL_NOT_RUN]),
         ...NOT_RUN,
+        ...(scale
+          ? []
+          : [
+              {
+                workload: `Scale: ${SCALE_REPORTS.toLocaleString('en-US')} anchored reports and a peer restart`,
+                reason:
+                  'not run: --rounds without scale (it takes about half an hour and tens of GiB of disk)',
+              },
+            ]),
+        ...(soak
+          ? []
+          : [
+              {
+                workload: `Scale: memory during a ${SOAK_MINUTES}-minute soak`,
+                reason: 'not run: --rounds without soak',
+              },
+            ]),
         ...(plan.trailReceipts > 0 && groups.has('trail')
           ? []
           : [
@@ -517,6 +670,77 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
     await stopAll();
     if (!opts.keep) await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** The newest VALID SubmitReport envelope on the observing peer (the scale round's template). */
+async function lastValidSubmit(ctx: Context): Promise<Uint8Array> {
+  const ledger = ctx.session.net.peer(ctx.observer).ledger;
+  for (let n = ledger.height - 1; n > 0; n--) {
+    const block = await ledger.getBlock(n);
+    const filter = block?.getMetadata()?.getMetadataList_asU8()[2] ?? new Uint8Array();
+    for (const [i, envelope] of (block?.getData()?.getDataList_asU8() ?? []).entries()) {
+      if (filter[i] !== 0) continue;
+      try {
+        new ReportTxTemplate(envelope);
+        return envelope;
+      } catch {
+        // another transaction: keep looking
+      }
+    }
+  }
+  throw new Error('no committed SubmitReport transaction to seed from');
+}
+
+/**
+ * Stops the observing peer and starts it again; the time until it answers an evaluation of
+ * `reportId` through fabric-gateway.
+ */
+async function restartPeer(
+  ctx: Context,
+  reportId: string,
+): Promise<{ peer: string; seconds: number; height: number }> {
+  const net = ctx.session.net;
+  const mspId = ctx.observer;
+  const endpoint = net.peers.find((p) => p.mspId === mspId);
+  const user = ctx.session.profile.network.orgs
+    .find((o) => o.mspId === mspId)
+    ?.users.find((u) => u.attrs?.role === 'member');
+  if (!endpoint || !user) throw new Error(`no peer or member user of ${mspId}`);
+  const id = net.identity(mspId, user.name);
+  await net.stopPeer(mspId);
+  const started = performance.now();
+  await net.startPeer(mspId);
+  const gw = connectLoadGateway(endpoint, { mspId, certPem: id.certPem, keyPem: id.keyPem }, 10_000);
+  try {
+    const contract = gw.gateway.getNetwork(net.channelId).getContract(net.chaincodes()[0]?.name ?? 'credit');
+    for (;;) {
+      try {
+        await contract.evaluateTransaction('GetReport', reportId);
+        break;
+      } catch (err) {
+        if (performance.now() - started > 300_000) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return {
+      peer: mspId,
+      seconds: (performance.now() - started) / 1000,
+      height: net.peer(mspId).ledger.height,
+    };
+  } finally {
+    gw.close();
+  }
+}
+
+/** Bytes of the files under `dir`. */
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    // LevelDB compactions delete files meanwhile.
+    if (entry.isFile())
+      total += (await stat(join(entry.parentPath, entry.name)).catch(() => undefined))?.size ?? 0;
+  }
+  return total;
 }
 
 async function runTrail(
@@ -749,6 +973,31 @@ export async function main(argv: readonly string[]): Promise<number> {
         }),
     )
     .option('--no-bound', 'skip the physical bound measurement')
+    .option(
+      '--scale-reports <count>',
+      'reports the scale round seeds',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error('--scale-reports must be a positive integer');
+        return n;
+      },
+      SCALE_REPORTS,
+    )
+    .option(
+      '--soak-minutes <minutes>',
+      'length of the soak round',
+      (v) => {
+        const n = Number(v);
+        if (!(n > 0)) throw new Error('--soak-minutes must be positive');
+        return n;
+      },
+      SOAK_MINUTES,
+    )
+    .option('--soak-rate <tx/s>', 'offered load of the soak (default: half of the capacity found)', (v) => {
+      const n = Number(v);
+      if (!(n > 0) || !Number.isFinite(n)) throw new Error('--soak-rate must be a positive number');
+      return n;
+    })
     .exitOverride();
   try {
     program.parse(argv, { from: 'user' });

@@ -1,8 +1,10 @@
 import { format } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { failureText, markdownReport, markdownTable } from './markdown.js';
-import type { BenchResult, BoundResult, RoundResult } from './results.js';
-import { checkTargets, NOT_RUN } from './targets.js';
+import { summarizeMemory } from './memory.js';
+import type { BenchResult, BoundResult, RoundResult, SoakResult } from './results.js';
+import type { ScaleResult } from './scale.js';
+import { checkTargets, NOT_RUN, scaleTargets } from './targets.js';
 
 const prettierOptions = {
   parser: 'markdown',
@@ -102,7 +104,13 @@ function result(): BenchResult {
     cpu: { ...cpu, processes: [], otherPercentOfMachine: 0 },
     excludes: ['state reads'],
   };
-  const partial = { capacity: { txPerSec: 412.5, roundId: 'submit-closed-32' }, rounds, bound };
+  const partial = {
+    capacity: { txPerSec: 412.5, roundId: 'submit-closed-32' },
+    rounds,
+    bound,
+    scale: scaleResult(),
+    soak: soakResult(),
+  };
   return {
     benchmark: 'creditchain',
     date: '2026-11-26',
@@ -136,6 +144,82 @@ function result(): BenchResult {
     targets: checkTargets(partial),
   };
 }
+
+function scaleResult(reports = 1_000_000): ScaleResult {
+  return {
+    reports,
+    seeding: {
+      reports,
+      blocks: 4405,
+      firstBlock: 40,
+      lastBlock: 4444,
+      seconds: 612.3,
+      meanTxPerBlock: 227,
+      sampleReportIds: ['seed-a'],
+    },
+    concurrency: 128,
+    before: { transactions: 2310, round: round({ id: 'scale-before-128', kind: 'scale', throughput: 100 }) },
+    after: {
+      transactions: 1_003_500,
+      round: round({ id: 'scale-after-128', kind: 'scale', throughput: 85 }),
+    },
+    rateRatio: 0.85,
+    networkStartSeconds: 6.4,
+    peerRestart: { peer: 'YangtzeMSP', seconds: 1.25, transactions: 1_002_310 },
+    ledgerBytes: 40 * 2 ** 30,
+  };
+}
+
+function soakResult(minutes = 30, leak = 0): SoakResult {
+  const series = Array.from({ length: 181 }, (_, i): [number, number] => [i * 10, 300 + i * leak]);
+  const memory = [
+    summarizeMemory('network (orderer + peers)', series),
+    summarizeMemory(
+      'client (fabric-gateway)',
+      series.map(([t, v]) => [t, v + t / 10]),
+    ),
+  ];
+  return {
+    minutes,
+    offeredPerSec: 50,
+    transactionsAtStart: 1_003_500,
+    sampleIntervalSeconds: 10,
+    round: round({ id: 'soak-30min', kind: 'soak', mode: 'open', offeredPerSec: 50, throughput: 49.9 }),
+    memory,
+    flat: memory[0]?.flat ?? false,
+  };
+}
+
+describe('scaleTargets', () => {
+  it('judges the rate ratio, the restart time and the soak', () => {
+    const [rate, restart, soak] = scaleTargets({ scale: scaleResult(), soak: soakResult() });
+    expect(rate?.met).toBe(true);
+    expect(rate?.measured).toContain('85.0 tx/s with 1,000,000 seeded reports');
+    expect(rate?.measured).toContain('85.0 %');
+    expect(restart).toMatchObject({ met: true });
+    expect(restart?.measured).toContain('1.25 s with 1,002,310 transactions');
+    expect(soak?.met).toBe(true);
+  });
+
+  it('fails a rate below 80 %, a leak, and judges nothing measured below the targets’ size', () => {
+    const slow = { ...scaleResult(), rateRatio: 0.79 };
+    expect(scaleTargets({ scale: slow, soak: soakResult(30, 0.5) }).map((t) => t.met)).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    expect(scaleTargets({ scale: scaleResult(50_000), soak: soakResult(5) }).map((t) => t.met)).toEqual([
+      null,
+      true,
+      null,
+    ]);
+    expect(scaleTargets({ scale: null, soak: null }).map((t) => t.measured)).toEqual([
+      'not run',
+      'not run',
+      'not run',
+    ]);
+  });
+});
 
 describe('markdownTable', () => {
   it('pads cells to the column width and right-aligns numeric columns', () => {
@@ -200,6 +284,13 @@ describe('markdownReport', () => {
     expect(md).not.toMatch(/\| read-closed-64 +\| +18/);
     expect(md).toContain('**825.0 tx/s** with the crypto on 2 worker threads (480.2 tx/s on one thread)');
     expect(md).toContain('With the 75-transaction blocks the emulator cut at capacity: 700.4 tx/s.');
+  });
+
+  it('describes the scale round and the soak, the load generator not judged', () => {
+    expect(md).toContain('after seeding 1,000,000 reports: **85.0 tx/s**, 85.0 % of the first rate');
+    expect(md).toContain('answered an evaluation through fabric-gateway 1.25 s after it was started again');
+    expect(md).toContain('**flat**');
+    expect(md).toMatch(/\| client \(fabric-gateway\) +\|.*not judged \(load generator\) \|/);
   });
 
   it('is already formatted as Prettier would format it', async () => {

@@ -176,6 +176,7 @@ export function markdownReport(result: BenchResult, svgName: string): string {
       '',
     );
   }
+  out.push(...scaleSection(result), ...soakSection(result));
   if (result.notRun.length > 0) {
     out.push(
       '## Not run',
@@ -188,4 +189,53 @@ export function markdownReport(result: BenchResult, svgName: string): string {
     );
   }
   return out.join('\n');
+}
+
+const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function scaleSection(result: BenchResult): string[] {
+  const s = result.scale;
+  if (!s) return [];
+  const seed = s.seeding;
+  return [
+    '## Scale',
+    '',
+    `SubmitReport at ${s.concurrency} closed-loop clients on the ledger as the run found it (${count(s.before.transactions)} transactions): **${num(s.before.round.throughput)} tx/s**; ` +
+      `after seeding ${count(s.reports)} reports: **${num(s.after.round.throughput)} tx/s**, ${(s.rateRatio * 100).toFixed(1)} % of the first rate ` +
+      `(p99 ${num(s.before.round.latencyMs.p99)} → ${num(s.after.round.latencyMs.p99)} ms).`,
+    `Seeding wrote ${count(seed.reports)} complete SubmitReport transactions (new identifiers, endorsed and signed anew by the same identities) in ${count(seed.blocks)} orderer-signed blocks of ${num(seed.meanTxPerBlock)} transactions ` +
+      `to the orderer's store and committed them with each peer's ledger code, without validating them again, in ${num(seed.seconds, 0)} s; ` +
+      `the ledgers then took ${gib(s.ledgerBytes)} on disk (orderer and ${result.network.peers.length} peers).`,
+    `Restart: the whole network started on the seeded ledgers in ${num(s.networkStartSeconds, 2)} s (peers, orderer, chaincode processes); ` +
+      `${s.peerRestart.peer}'s peer, holding ${count(s.peerRestart.transactions)} transactions, answered an evaluation through fabric-gateway ${num(s.peerRestart.seconds, 2)} s after it was started again.`,
+    '',
+  ];
+}
+
+function soakSection(result: BenchResult): string[] {
+  const k = result.soak;
+  if (!k) return [];
+  return [
+    '## Soak',
+    '',
+    `SubmitReport at ${num(k.offeredPerSec)} tx/s for ${k.minutes} minutes from a ledger of ${count(k.transactionsAtStart)} transactions: ${num(k.round.throughput)} tx/s committed, ${k.round.succeeded} ok, ${failureText(k.round)} failed, p99 ${num(k.round.latencyMs.p99)} ms. ` +
+      `Resident memory every ${k.sampleIntervalSeconds} s; the first fifth is warm-up, a line is fitted through the rest, and memory is flat when the line rises less than 10 % of the mean over that time: **${k.flat ? 'flat' : 'not flat'}**.`,
+    '',
+    markdownTable(
+      ['process', 'mean MiB', 'after warm-up', 'end', 'max', 'MiB/h', 'growth %', 'flat'],
+      k.memory.map((m) => [
+        m.name,
+        num(m.meanMiB),
+        num(m.firstMiB),
+        num(m.lastMiB),
+        num(m.maxMiB),
+        num(m.slopeMiBPerHour),
+        num(m.growthPercent),
+        m.name.startsWith('client') ? 'not judged (load generator)' : m.flat ? 'yes' : 'no',
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    '',
+  ];
 }

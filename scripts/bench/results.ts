@@ -1,5 +1,7 @@
 /** The benchmark's result document (`scripts/bench/results/<date>.json`). */
 import type { CpuSplit } from './cpu.js';
+import type { ProcessMemory } from './memory.js';
+import type { ScaleResult } from './scale.js';
 import type { LatencySummary } from './stats.js';
 
 /** One round: a workload at one load. */
@@ -7,8 +9,11 @@ export interface RoundResult {
   readonly id: string;
   /** The contract transaction. */
   readonly workload: string;
-  /** `capacity` (closed loop), `latency` (fixed rate), `reads`, `trail-setup`, `trail`, `retrieval`. */
-  readonly kind: 'capacity' | 'latency' | 'reads' | 'trail-setup' | 'trail' | 'retrieval';
+  /**
+   * `capacity` (closed loop), `latency` (fixed rate), `reads`, `trail-setup`, `trail`, `retrieval`,
+   * `scale` (before and after seeding), `soak` (the long fixed-rate round).
+   */
+  readonly kind: 'capacity' | 'latency' | 'reads' | 'trail-setup' | 'trail' | 'retrieval' | 'scale' | 'soak';
   readonly mode: 'closed' | 'open';
   readonly concurrency?: number;
   /** Fixed-rate rounds: offered load (per second) and its share of capacity. */
@@ -107,6 +112,20 @@ export interface TrailResult {
   readonly error?: string;
 }
 
+/** The soak: a long fixed-rate SubmitReport round with the processes' memory sampled throughout. */
+export interface SoakResult {
+  readonly minutes: number;
+  readonly offeredPerSec: number;
+  /** Transactions on the ledger when the soak started. */
+  readonly transactionsAtStart: number;
+  readonly sampleIntervalSeconds: number;
+  readonly round: RoundResult;
+  /** Every process; the load client's is reported but not judged (it keeps every sample it takes). */
+  readonly memory: readonly ProcessMemory[];
+  /** Whether the network and chaincode processes all stayed flat. */
+  readonly flat: boolean;
+}
+
 export interface MachineInfo {
   /** Share of the machine used by other programs in the second before the run (0-100). */
   readonly backgroundLoadPercent: number | null;
@@ -140,6 +159,8 @@ export interface BenchResult {
   readonly capacity: { readonly txPerSec: number; readonly roundId: string } | null;
   readonly rounds: readonly RoundResult[];
   readonly trail: TrailResult | null;
+  readonly scale: ScaleResult | null;
+  readonly soak: SoakResult | null;
   readonly bound: BoundResult | null;
   readonly notRun: readonly NotRun[];
   readonly targets: readonly TargetCheck[];
