@@ -1,4 +1,9 @@
 import { CreditContract } from './contract';
+import { quietDisabledDebugLogging } from './logging';
+import { cacheShimParameterValidators } from './validator-cache';
+
+quietDisabledDebugLogging();
+cacheShimParameterValidators();
 
 export { CreditContract };
 export { ContractError, ErrorCodes, type ErrorCode } from './errors';
