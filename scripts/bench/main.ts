@@ -663,7 +663,12 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       ],
       targets: checkTargets(partial),
     };
-    await writeResults(result, opts.out, root);
+    // A run of other groups than the default ones gets its own files (`<date>-scale-soak.json`).
+    const isDefault = groups.size === DEFAULT_GROUPS.length && DEFAULT_GROUPS.every((g) => groups.has(g));
+    const name = isDefault
+      ? result.date
+      : `${result.date}-${ROUND_GROUPS.filter((g) => groups.has(g)).join('-')}`;
+    await writeResults(result, opts.out, root, name);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -898,10 +903,10 @@ async function runBound(input: BoundInput): Promise<BoundResult> {
   }
 }
 
-async function writeResults(result: BenchResult, outDir: string, root: string): Promise<void> {
+async function writeResults(result: BenchResult, outDir: string, root: string, name: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
-  const stem = join(outDir, result.date);
-  const svgName = `${result.date}.svg`;
+  const stem = join(outDir, name);
+  const svgName = `${name}.svg`;
   const points = result.rounds
     .filter((r) => r.kind === 'latency')
     .map((r) => ({ offered: r.offeredPerSec ?? 0, p50: r.latencyMs.p50, p99: r.latencyMs.p99 }));
