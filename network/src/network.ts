@@ -204,6 +204,7 @@ export async function startNetwork(
         serverKeyPem: server.keyPem,
         clientCertPem: node.tls.cert.pem,
         clientKeyPem: node.tls.key.pem,
+        serverName: 'localhost',
       });
     }
   }

@@ -37,7 +37,13 @@ describe('emulator conformance (fabric-gateway client)', () => {
   let unique = 0;
   const id = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${unique++}`;
 
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => {
+    warnings.push(w);
+  };
+
   beforeAll(async () => {
+    process.on('warning', onWarning);
     t = await startTestNetwork();
     org1 = connectAs(t.net, 'Org1MSP');
     org2 = connectAs(t.net, 'Org2MSP');
@@ -45,11 +51,17 @@ describe('emulator conformance (fabric-gateway client)', () => {
   });
 
   afterAll(async () => {
+    process.off('warning', onWarning);
     for (const c of [org1, org2]) {
       c.gateway.close();
       c.client.close();
     }
     await t.close();
+  });
+
+  it('dials its chaincode servers over TLS by certificate name, not with an IP address as server name', () => {
+    // Node's DEP0123: a TLS server name that is an IP address (RFC 6066 forbids it).
+    expect(warnings.map((w) => (w as Error & { code?: string }).code)).not.toContain('DEP0123');
   });
 
   it('evaluates and submits with endorsements from both organisations', async () => {

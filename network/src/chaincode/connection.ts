@@ -86,6 +86,7 @@ export class ChaincodeConnection {
     const client = new peer.ChaincodeClient(opts.address, credentials, {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      ...(opts.tls?.serverName === undefined ? {} : { 'grpc.ssl_target_name_override': opts.tls.serverName }),
     });
     const onAbort = (): void => {
       client.close();

@@ -16,6 +16,11 @@ export interface ChaincodeTls {
   /** The peer's client certificate and key. */
   readonly clientCertPem: string;
   readonly clientKeyPem: string;
+  /**
+   * The name the peer checks the server certificate against (one of its SANs) instead of the host
+   * it dials: TLS server names cannot be IP addresses (RFC 6066; Node warns with DEP0123).
+   */
+  readonly serverName?: string;
 }
 
 /** Server-side TLS files handed to `fabric-chaincode-node server`, in a private folder. */
