@@ -83,13 +83,10 @@ const TRAIL_PAGE = 100;
 /** Minimum length of the scale round's two measured rounds. */
 const SCALE_ROUND_MS = 20_000;
 
-/**
- * Retrieval size classes: 2 KiB, and the largest report the gateways accept (1 MiB exceeds their
- * 256 KiB `maxReportBytes`, and no report schema admits it). Closed-loop client counts per class.
- */
+/** Retrieval size classes of the issue, 2 KiB and 1 MiB, with their closed-loop client counts. */
 const RETRIEVAL_CLASSES: readonly RetrievalClass[] = [
   { label: '2KiB', targetBytes: 2048, levels: [8, 32] },
-  { label: '250KiB', targetBytes: 250 * 1024, levels: [2, 8] },
+  { label: '1MiB', targetBytes: 1024 * 1024, levels: [2, 8] },
 ];
 
 function log(line: string): void {
@@ -399,13 +396,16 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
     };
 
     // Warm-up (JIT, connections, chaincode caches); not reported.
-    await runRound(ctx, {
-      id: 'warm-up',
-      workload: 'submit',
-      label: 'SubmitReport',
-      kind: 'capacity',
-      load: { mode: 'closed', concurrency: 64, durationMs: plan.warmupRoundMs },
-    });
+    const warmUp = async (): Promise<void> => {
+      await runRound(ctx, {
+        id: 'warm-up',
+        workload: 'submit',
+        label: 'SubmitReport',
+        kind: 'capacity',
+        load: { mode: 'closed', concurrency: 64, durationMs: plan.warmupRoundMs },
+      });
+    };
+    await warmUp();
 
     const searchCapacity = groups.has('capacity') || (groups.has('latency') && opts.rates === undefined);
     for (const n of searchCapacity ? plan.capacityLevels : []) {
@@ -477,15 +477,6 @@ async function run(opts: Options, argv: readonly string[]): Promise<void> {
       );
     }
 
-    const warmUp = async (): Promise<void> => {
-      await runRound(ctx, {
-        id: 'warm-up',
-        workload: 'submit',
-        label: 'SubmitReport',
-        kind: 'capacity',
-        load: { mode: 'closed', concurrency: 64, durationMs: plan.warmupRoundMs },
-      });
-    };
     const ledgerTxs = { height: 0, txs: 0 };
     const transactionsOnLedger = async (): Promise<number> => {
       const ledger = ctx.session.net.peer(ctx.observer).ledger;

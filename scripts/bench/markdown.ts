@@ -201,11 +201,11 @@ function scaleSection(result: BenchResult): string[] {
   return [
     '## Scale',
     '',
-    `SubmitReport at ${s.concurrency} closed-loop clients on the ledger as the run found it (${count(s.before.transactions)} transactions): **${num(s.before.round.throughput)} tx/s**; ` +
-      `after seeding ${count(s.reports)} reports: **${num(s.after.round.throughput)} tx/s**, ${(s.rateRatio * 100).toFixed(1)} % of the first rate ` +
+    `SubmitReport at ${s.concurrency} closed-loop clients on the ledger as the run found it (${count(s.before.transactions)} transactions): **${num(s.before.round.throughput)} tx/s** (median of ${s.before.rates.map((r) => num(r)).join(', ')}); ` +
+      `after seeding ${count(s.reports)} reports: **${num(s.after.round.throughput)} tx/s** (median of ${s.after.rates.map((r) => num(r)).join(', ')}), ${(s.rateRatio * 100).toFixed(1)} % of the first rate ` +
       `(p99 ${num(s.before.round.latencyMs.p99)} → ${num(s.after.round.latencyMs.p99)} ms).`,
     `Seeding wrote ${count(seed.reports)} complete SubmitReport transactions (new identifiers, endorsed and signed anew by the same identities) in ${count(seed.blocks)} orderer-signed blocks of ${num(seed.meanTxPerBlock)} transactions ` +
-      `to the orderer's store and committed them with each peer's ledger code, without validating them again, in ${num(seed.seconds, 0)} s; ` +
+      `to the orderer's store and committed them with the peer ledger's code, without validating them again, then compacted the databases, in ${num(seed.seconds, 0)} s (${num(seed.compactionSeconds, 0)} s of it compacting); ` +
       `the ledgers then took ${gib(s.ledgerBytes)} on disk (orderer and ${result.network.peers.length} peers).`,
     `Restart: the whole network started on the seeded ledgers in ${num(s.networkStartSeconds, 2)} s (peers, orderer, chaincode processes); ` +
       `${s.peerRestart.peer}'s peer, holding ${count(s.peerRestart.transactions)} transactions, answered an evaluation through fabric-gateway ${num(s.peerRestart.seconds, 2)} s after it was started again.`,

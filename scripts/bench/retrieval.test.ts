@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { SchemaCatalogue } from '../../gateway/src/schemas/catalogue.js';
 import type { RoundResult } from './results.js';
 import { assetPayload, retrievalCause, retrievalRates } from './retrieval.js';
 import { retrievalTarget } from './targets.js';
 
 describe('assetPayload', () => {
-  it.each([300, 2048, 250 * 1024])('fills %i bytes closely without exceeding them', (target) => {
+  it.each([300, 2048, 250 * 1024, 1024 * 1024])('fills %i bytes closely without exceeding them', (target) => {
     const size = JSON.stringify(assetPayload(target)).length;
     expect(size).toBeLessThanOrEqual(target);
     expect(size).toBeGreaterThan(target - 200);
   });
 
-  it('keeps to the asset schema: at most 500 items of at most 500-character descriptions', () => {
-    const { assets } = assetPayload(10 * 1024 * 1024);
-    expect(assets.length).toBe(500);
-    for (const a of assets) expect(String(a.description).length).toBeLessThanOrEqual(500);
+  it('keeps to the asset 1.1 schema: at most 5,000 items of at most 500-character descriptions', () => {
+    const payload = assetPayload(10 * 1024 * 1024);
+    expect(payload.assets.length).toBe(5000);
+    for (const a of payload.assets) expect(String(a.description).length).toBeLessThanOrEqual(500);
+    expect(SchemaCatalogue.shipped().check('asset', '1.1', payload)).toEqual({ ok: true });
+    expect(SchemaCatalogue.shipped().check('asset', '1.1', assetPayload(1024 * 1024))).toEqual({ ok: true });
   });
 
   it('refuses a size no item fits in', () => {

@@ -20,15 +20,14 @@ import type { RoundResult } from './results.js';
 import { round1, round3, roundStats, warmupMs, type Sample } from './stats.js';
 import { startCpu, type CpuTarget } from './cpu.js';
 
-/** The largest report the gateways accept by default (`maxReportBytes`, canonical JSON). */
-export const GATEWAY_MAX_REPORT_BYTES = 256 * 1024;
-
 const USCC = '91350100M000100Y43';
 const PURPOSE = 'loan_underwriting';
 const DESCRIPTION_MAX = 500;
-const ASSETS_MAX = 500;
+/** `asset` 1.1 admits 5,000 assets (1.0: 500), enough for a 1 MiB report. */
+const ASSET_SCHEMA_VERSION = '1.1';
+const ASSETS_MAX = 5000;
 
-/** An `asset` 1.0 payload whose JSON is at most `targetBytes` long and as close to it as the schema allows. */
+/** An `asset` 1.1 payload whose JSON is at most `targetBytes` long and as close to it as the schema allows. */
 export function assetPayload(targetBytes: number): { assets: Record<string, unknown>[] } {
   const item = (description: string): Record<string, unknown> => ({
     type: 'equipment',
@@ -133,7 +132,7 @@ export async function runRetrieval(input: {
       const prepared = await pool<Prepared>(count, 16, async () => {
         const submitted = await yangtze.submitReport({
           category: 'asset',
-          schemaVersion: '1.0',
+          schemaVersion: ASSET_SCHEMA_VERSION,
           uscc: USCC,
           payload,
         });

@@ -33,15 +33,27 @@ export interface ScaleHooks {
   log(line: string): void;
 }
 
+/** Measured rounds on each side; the median one is compared (single rounds vary by ±15 % here). */
+export const SCALE_REPEATS = 3;
+
+/** The round with the median throughput. */
+export function medianRound(rounds: readonly RoundResult[]): RoundResult {
+  const sorted = [...rounds].sort((a, b) => a.throughput - b.throughput);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!median) throw new Error('no rounds');
+  return median;
+}
+
 /** The scale round's result. */
 export interface ScaleResult {
   readonly reports: number;
   readonly seeding: SeedResult;
   /** Closed-loop clients of both measured rounds. */
   readonly concurrency: number;
-  readonly before: { readonly transactions: number; readonly round: RoundResult };
-  readonly after: { readonly transactions: number; readonly round: RoundResult };
-  /** after / before committed tx/s. */
+  /** Each side: the ledger's transactions, the median round and every round's committed tx/s. */
+  readonly before: { readonly transactions: number; readonly round: RoundResult; readonly rates: number[] };
+  readonly after: { readonly transactions: number; readonly round: RoundResult; readonly rates: number[] };
+  /** after / before committed tx/s of the median rounds. */
   readonly rateRatio: number;
   readonly networkStartSeconds: number;
   readonly peerRestart: { readonly peer: string; readonly seconds: number; readonly transactions: number };
@@ -54,7 +66,14 @@ export async function runScale(
   reports: number,
   concurrency: number,
 ): Promise<ScaleResult> {
-  const before = await hooks.submitRound(`scale-before-${concurrency}`);
+  const measure = async (side: string): Promise<RoundResult[]> => {
+    const rounds: RoundResult[] = [];
+    for (let i = 1; i <= SCALE_REPEATS; i++)
+      rounds.push(await hooks.submitRound(`scale-${side}-${concurrency}-${i}`));
+    return rounds;
+  };
+  const beforeRounds = await measure('before');
+  const before = medianRound(beforeRounds);
   const beforeTxs = await hooks.transactionsOnLedger();
   const template = await hooks.template();
   let seeding: SeedResult | undefined;
@@ -74,14 +93,19 @@ export async function runScale(
     `scale: ${peer.peer} restarted with ${transactions} transactions, serving in ${peer.seconds.toFixed(2)} s`,
   );
   await hooks.warmUp();
-  const after = await hooks.submitRound(`scale-after-${concurrency}`);
+  const afterRounds = await measure('after');
+  const after = medianRound(afterRounds);
   const ledgerBytes = await hooks.ledgerBytes();
   return {
     reports,
     seeding,
     concurrency,
-    before: { transactions: beforeTxs, round: before },
-    after: { transactions: await hooks.transactionsOnLedger(), round: after },
+    before: { transactions: beforeTxs, round: before, rates: beforeRounds.map((r) => r.throughput) },
+    after: {
+      transactions: await hooks.transactionsOnLedger(),
+      round: after,
+      rates: afterRounds.map((r) => r.throughput),
+    },
     rateRatio: before.throughput > 0 ? Math.round((after.throughput / before.throughput) * 1000) / 1000 : 0,
     networkStartSeconds: Math.round(networkStartSeconds * 100) / 100,
     peerRestart: { peer: peer.peer, seconds: Math.round(peer.seconds * 100) / 100, transactions },

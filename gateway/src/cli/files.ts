@@ -7,7 +7,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { CliError } from './errors.js';
 
-/** Largest input file read (a report is limited to 256 KiB by default; this leaves room). */
+/** Largest input file read (a report is limited to 2 MiB by default; this leaves room). */
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 /**

@@ -6,13 +6,34 @@ import { VALID_REPORTS } from './testing/examples.js';
 describe('shipped report schemas', () => {
   const catalogue = SchemaCatalogue.shipped();
 
-  it('cover the five consortium categories at version 1.0 and compile', () => {
+  it('cover the five consortium categories at version 1.0, assets also at 1.1, and compile', () => {
     expect(catalogue.categories()).toEqual({
       basic: ['1.0'],
       business: ['1.0'],
       credit_enhancement: ['1.0'],
       warning: ['1.0'],
-      asset: ['1.0'],
+      asset: ['1.0', '1.1'],
+    });
+  });
+
+  it('admits the asset register of a large enterprise in asset 1.1 (5,000 assets), 500 in 1.0', () => {
+    const item = {
+      type: 'equipment',
+      description: 'x'.repeat(500),
+      valuation: { amount: '1.00', currency: 'CNY' },
+      valuedOn: '2026-01-02',
+    };
+    const assets = (n: number) => ({ assets: Array.from({ length: n }, () => item) });
+    expect(JSON.stringify(assets(5000)).length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(catalogue.check('asset', '1.1', assets(5000))).toEqual({ ok: true });
+    expect(catalogue.check('asset', '1.1', assets(5001))).toMatchObject({
+      ok: false,
+      problem: 'SCHEMA_VIOLATION',
+    });
+    expect(catalogue.check('asset', '1.0', assets(500))).toEqual({ ok: true });
+    expect(catalogue.check('asset', '1.0', assets(501))).toMatchObject({
+      ok: false,
+      problem: 'SCHEMA_VIOLATION',
     });
   });
 

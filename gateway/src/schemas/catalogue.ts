@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import asset10 from './asset/1.0.json' with { type: 'json' };
+import asset11 from './asset/1.1.json' with { type: 'json' };
 import basic10 from './basic/1.0.json' with { type: 'json' };
 import business10 from './business/1.0.json' with { type: 'json' };
 import creditEnhancement10 from './credit_enhancement/1.0.json' with { type: 'json' };
@@ -17,7 +18,7 @@ export const SHIPPED_SCHEMAS: Readonly<Record<string, Readonly<Record<string, un
   business: { '1.0': business10 },
   credit_enhancement: { '1.0': creditEnhancement10 },
   warning: { '1.0': warning10 },
-  asset: { '1.0': asset10 },
+  asset: { '1.0': asset10, '1.1': asset11 },
 };
 
 /** The outcome of {@link SchemaCatalogue.check}. */

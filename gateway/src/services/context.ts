@@ -20,8 +20,8 @@ export interface ServiceLimits {
   readonly maxReportBytes: number;
 }
 
-/** Default limits: reports up to 256 KiB of canonical JSON. */
-export const DEFAULT_LIMITS: ServiceLimits = { maxReportBytes: 256 * 1024 };
+/** Default limits: reports up to 2 MiB of canonical JSON (a large enterprise's 1 MiB report fits). */
+export const DEFAULT_LIMITS: ServiceLimits = { maxReportBytes: 2 * 1024 * 1024 };
 
 /** Everything the domain services use; built once by the composition root. */
 export interface ServiceDeps {

@@ -120,6 +120,11 @@ export class LevelOrdererStore implements OrdererStore {
     }
   }
 
+  /** Compacts the stored blocks (LevelDB's `compactRange`), e.g. after a bulk load. */
+  async compact(): Promise<void> {
+    await this.db.compactRange(PREFIX, `${PREFIX}~`);
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }
