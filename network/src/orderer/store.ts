@@ -86,7 +86,13 @@ export class LevelOrdererStore implements OrdererStore {
   /** Opens (creating if needed) the store in directory `dir`. */
   static async open(dir: string): Promise<LevelOrdererStore> {
     await mkdir(dir, { recursive: true });
-    const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    // Large table files, as for the peer ledgers (LEDGER_DB_OPTIONS): a million transactions' blocks
+    // in 2 MiB files would be more files than LevelDB keeps open.
+    const db = new ClassicLevel<string, Uint8Array>(dir, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+      maxFileSize: 32 * 1024 * 1024,
+    });
     await db.open();
     const last = await db.keys({ gte: PREFIX, lt: `${PREFIX}~`, reverse: true, limit: 1 }).all();
     const lastKey = last[0];
