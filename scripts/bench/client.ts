@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { StatusCode, type Contract } from '@hyperledger/fabric-gateway';
 import { gatewayErrorText, type GatewaySession } from '../../network/src/ops/gateway-client.js';
 import { failureCause, type Stage } from './causes.js';
-import { connectLoadGateway } from './connect.js';
+import { connectGateway } from '../../network/src/ops/gateway-client.js';
 import { closedLoop, openLoop, realClock, type Operation } from './load.js';
 import type { FromClient, RoundMessage, SetupMessage, ToClient, WirePhases, WireSample } from './protocol.js';
 
@@ -97,7 +97,7 @@ class LoadClient {
 
   constructor(setup: SetupMessage) {
     const all = setup.connections.map((c) => {
-      const session = connectLoadGateway(c.peer, c.user, setup.timeoutMs);
+      const session = connectGateway(c.peer, c.user, setup.timeoutMs);
       const contract = session.gateway.getNetwork(setup.channel).getContract(setup.chaincode);
       return { mspId: c.mspId, role: c.role, contract, session };
     });

@@ -19,7 +19,7 @@ import { DEFAULT_BATCH } from '../../network/src/profile.js';
 import { boundOperationCounts, generateBoundKeys } from './bound-core.js';
 import { measureBound } from './bound.js';
 import { ClientProcess } from './client-process.js';
-import { connectLoadGateway } from './connect.js';
+import { connectGateway } from '../../network/src/ops/gateway-client.js';
 import { MemorySampler } from './memory.js';
 import { ReportTxTemplate } from './report-tx.js';
 import { runScale, type ScaleResult } from './scale.js';
@@ -706,7 +706,7 @@ async function restartPeer(
   await net.stopPeer(mspId);
   const started = performance.now();
   await net.startPeer(mspId);
-  const gw = connectLoadGateway(endpoint, { mspId, certPem: id.certPem, keyPem: id.keyPem }, 10_000);
+  const gw = connectGateway(endpoint, { mspId, certPem: id.certPem, keyPem: id.keyPem }, 10_000);
   try {
     const contract = gw.gateway.getNetwork(net.channelId).getContract(net.chaincodes()[0]?.name ?? 'credit');
     for (;;) {

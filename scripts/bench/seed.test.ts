@@ -15,7 +15,7 @@ import { NetworkSession } from '../../network/src/ops/network-session.js';
 import { loadProfileFile, type OperatorProfile } from '../../network/src/ops/profile-file.js';
 import type { GatewaySession } from '../../network/src/ops/gateway-client.js';
 import type { NamespacedStateEntry } from '../../network/src/ledger/types.js';
-import { connectLoadGateway } from './connect.js';
+import { connectGateway } from '../../network/src/ops/gateway-client.js';
 import { seedReports, type SeedResult } from './seed.js';
 
 const PROFILE = join(import.meta.dirname, '..', '..', 'network', 'profiles', 'creditchain.yaml');
@@ -55,7 +55,7 @@ describe('seeding a stopped consortium with SubmitReport transactions', () => {
     const peer = s.net.peers.find((p) => p.mspId === 'YangtzeMSP');
     if (!org || !peer) throw new Error('no Yangtze peer');
     const id = s.net.identity('YangtzeMSP', 'User1');
-    gw = connectLoadGateway(peer, { mspId: id.mspId, certPem: id.certPem, keyPem: id.keyPem }, 30_000);
+    gw = connectGateway(peer, { mspId: id.mspId, certPem: id.certPem, keyPem: id.keyPem }, 30_000);
     return gw.gateway.getNetwork(s.net.channelId).getContract('credit');
   };
 
