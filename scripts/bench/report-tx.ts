@@ -8,7 +8,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { common, ledger as ledgerPb, msp, peer } from '@hyperledger/fabric-protos';
 import type { SigningIdentity } from '../../network/src/crypto/signing.js';
 import type { KvWrite } from '../../network/src/ledger/types.js';
-import { computeTxId, proposalHash, proposalResponsePayload } from '../../network/src/peer/proposal.js';
+import {
+  computeTxId,
+  prepareTransaction,
+  proposalHash,
+  proposalResponsePayload,
+} from '../../network/src/peer/proposal.js';
 
 /** The fields of a report that make it distinct; each copy gets new values for all of them. */
 const DISTINCT_FIELDS = ['reportId', 'subjectRef', 'ciphertextHash', 'commitment'] as const;
@@ -221,27 +226,11 @@ export class ReportTxTemplate {
       e.setSignature(signer.sign(Buffer.concat([prp, serialized])));
       return e;
     });
-    const endorsed = new peer.ChaincodeEndorsedAction();
-    endorsed.setProposalResponsePayload(prp);
-    endorsed.setEndorsementsList(endorsements);
-    const cap = new peer.ChaincodeActionPayload();
-    cap.setChaincodeProposalPayload(ccppBytes);
-    cap.setAction(endorsed);
-    const txAction = new peer.TransactionAction();
-    txAction.setHeader(shdrBytes);
-    txAction.setPayload(cap.serializeBinary());
-    const tx = new peer.Transaction();
-    tx.setActionsList([txAction]);
     const header = new common.Header();
     header.setChannelHeader(chdrBytes);
     header.setSignatureHeader(shdrBytes);
-    const payload = new common.Payload();
-    payload.setHeader(header);
-    payload.setData(tx.serializeBinary());
-    const payloadBytes = payload.serializeBinary();
-    const env = new common.Envelope();
-    env.setPayload(payloadBytes);
-    env.setSignature(creator.sign(payloadBytes));
+    const env = prepareTransaction({ header, payloadForTx: ccppBytes }, prp, endorsements);
+    env.setSignature(creator.sign(env.getPayload_asU8()));
     return {
       txId,
       reportId: ids.reportId,

@@ -124,7 +124,7 @@ export function proposalResponsePayload(hash: Uint8Array, action: peer.Chaincode
  * gateway `prepareTransaction` does; the client signs its payload.
  */
 export function prepareTransaction(
-  unpacked: UnpackedProposal,
+  unpacked: Pick<UnpackedProposal, 'header' | 'payloadForTx'>,
   prpBytes: Uint8Array,
   endorsements: peer.Endorsement[],
 ): common.Envelope {
